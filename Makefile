@@ -1,0 +1,66 @@
+# Clausewright - the two commands of the README, and a few more.
+#   make run    create .venv, install, serve on http://127.0.0.1:8000
+#   make test   create/update .venv with the test extras, install system tools, run every check
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+# Debian packages the tests drive: a real word processor, a real browser, PDF text.
+SYSTEM_PACKAGES := libreoffice-writer-nogui chromium poppler-utils fonts-noto-cjk
+SYSTEM_COMMANDS := soffice chromium pdftotext
+
+.PHONY: run test lint typecheck unit system-deps bench soak clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/clausewright serve --host $(HOST) --port $(PORT)
+
+system-deps:
+	@missing=""; for command in $(SYSTEM_COMMANDS); do \
+		command -v $$command >/dev/null 2>&1 || missing="$$missing $$command"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages for:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			$(SYSTEM_PACKAGES) >/dev/null; \
+	fi
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check app tests scripts
+	$(BIN)/ruff format --check app tests scripts
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+test: $(VENV)/.installed-test system-deps lint typecheck
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python scripts/bench.py
+
+soak: $(VENV)/.installed-test
+	$(BIN)/python scripts/soak.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts
