@@ -290,6 +290,5 @@ def deterministic_zip(members: Iterable[tuple[str, bytes]]) -> bytes:
             info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0  # MS-DOS, as Word writes; the default depends on the OS
-            info.external_attr = 0
             archive.writestr(info, data, compresslevel=6)
     return buffer.getvalue()
