@@ -30,6 +30,7 @@ from app.domain.document import (
     Text,
 )
 from app.domain.numbering import resolve
+from app.render.docx_writer import render_docx
 
 SELLER = "赣州稀土 Example Rare Earth Co., Ltd."
 BUYER = "Smith & Sons <Ltd>"
@@ -203,6 +204,12 @@ def build_agreement(*, clauses: int = 4, schedule_rows: int = 60) -> Document:
 def agreement() -> Document:
     """The standard sample agreement, resolved."""
     return build_agreement()
+
+
+@pytest.fixture
+def agreement_docx(agreement: Document) -> bytes:
+    """The standard sample agreement rendered to .docx."""
+    return render_docx(agreement)
 
 
 @pytest.fixture

@@ -186,11 +186,6 @@ def _fields(data: bytes) -> list[tuple[str, str]]:
 # -- tests ----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def agreement_docx(agreement: Document) -> bytes:
-    return render_docx(agreement)
-
-
 def test_each_paragraph_kind_has_its_own_style(agreement: Document, agreement_docx: bytes) -> None:
     ids = base.PARAGRAPH_STYLE_IDS
     expected = [
