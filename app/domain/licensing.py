@@ -156,7 +156,7 @@ class LicensingAssessment:
         }
 
 
-def licence_delay_days(processing: LicenceProcessing) -> tuple[int, int, str]:
+def licence_delay_days(*, processing: LicenceProcessing) -> tuple[int, int, str]:
     """Return (expected, standard deviation, basis) of one licence, in calendar days."""
     low, high = processing.industry_min_working_days, processing.industry_max_working_days
     expected = math.ceil((low + high) / 2 * 7 / 5)
@@ -231,7 +231,7 @@ def assess_licensing(
         risk = "uncertain"
     elif found.suspended or found.foreign_made:
         risk = "moderate"
-    expected, spread, basis = licence_delay_days(data.licence_processing)
+    expected, spread, basis = licence_delay_days(processing=data.licence_processing)
     if licensing:
         processing = data.licence_processing
         first_issued = long_date(processing.general_licence_first_issued)

@@ -132,7 +132,7 @@ def test_controlled_and_risk(origin: str | None, symbol: str, form: str, letter:
 def test_delay_is_the_range_midpoint_in_calendar_days() -> None:
     # 5 to 60 working days: midpoint 32.5 WD x 7/5 = 45.5 -> 46 calendar days;
     # spread (60 - 5) / 4 = 13.75 WD x 7/5 = 19.25 -> 20 calendar days.
-    expected, spread, basis = licence_delay_days(DATA.licence_processing)
+    expected, spread, basis = licence_delay_days(processing=DATA.licence_processing)
     assert (expected, spread) == (46, 20)
     assert "5 to 60 working days" in basis
 
