@@ -82,7 +82,7 @@ def _coerce(model: BaseModel, name: str, value: Any) -> Any:
         ReferenceDataError: the defaults file names an unknown option or a bad value.
     """
     field = type(model).model_fields.get(name)
-    if field is None:
+    if field is None or field.annotation is None:
         raise ReferenceDataError(f"{DEFAULTS_PATH.name}: unknown option {name!r}")
     try:
         return TypeAdapter(field.annotation).validate_python(value)

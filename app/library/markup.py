@@ -125,7 +125,7 @@ def number_in_words(value: int) -> str:
 def _count(value: int, singular: str, plural: str | None = None) -> Markdown:
     """``count(30, "day")`` -> ``thirty (30) days``."""
     if isinstance(value, Missing):
-        return finalize(value)  # type: ignore[no-any-return]
+        return finalize(value)
     noun = singular if value == 1 else (plural or singular + "s")
     if 0 <= value <= 999:
         return escape(f"{number_in_words(value)} ({value}) {noun}")

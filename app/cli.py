@@ -1,0 +1,186 @@
+"""The command line: ``clausewright draft|batch|serve|elements|clauses``.
+
+Thin like the routes: read input, call :mod:`app.service`, write output. Exit codes:
+0 success, 2 invalid input (the reason on stderr), 1 anything else that went wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import IO, Any
+
+import click
+import uvicorn
+
+from app import __version__, service
+from app.domain.reference import reference_data
+from app.errors import ClausewrightError, InvalidRequestError, NotFoundError
+from app.render.docx_writer import render_docx
+from app.render.html import render_html
+
+EXIT_INVALID = 2
+
+
+class InvalidInput(click.ClickException):
+    """Invalid input: printed to stderr, exit code 2."""
+
+    exit_code = EXIT_INVALID
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _invalid(error: InvalidRequestError, *, source: str) -> InvalidInput:
+    lines = [f"{source}: the request cannot be drafted:"]
+    lines += [f"  {field.path}: {field.message}" for field in error.errors]
+    return InvalidInput("\n".join(lines))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file, so a failure never leaves
+    a half-written document behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_source(stream: IO[bytes]) -> bytes:
+    data = stream.read()
+    if not data.strip():
+        raise InvalidInput("the request is empty")
+    return data
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="clausewright")
+def cli() -> None:
+    """Draft rare-earth supply agreements from contract parameters."""
+
+
+@cli.command()
+@click.argument("request_file", type=click.File("rb"), metavar="REQUEST.json")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the result (default: a descriptive .docx name, or stdout for "
+    "html/report; '-' for stdout).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["docx", "html", "report"]),
+    default="docx",
+    show_default=True,
+)
+def draft(request_file: IO[bytes], output: Path | None, output_format: str) -> None:
+    """Draft the agreement for REQUEST.json ('-' reads standard input)."""
+    source = "stdin" if request_file.name in ("<stdin>", "-") else request_file.name
+    try:
+        request = service.parse_request_json(_read_source(request_file))
+    except InvalidRequestError as error:
+        raise _invalid(error, source=source) from None
+    result = service.draft(request=request)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output_format == "docx":
+        data = render_docx(result.assembly.document)
+        target = output or Path(service.docx_filename(result))
+    elif output_format == "html":
+        data = render_html(result.assembly.document).encode()
+        target = output or Path("-")
+    else:
+        data = (json.dumps(service.report(result), indent=2, ensure_ascii=False) + "\n").encode()
+        target = output or Path("-")
+    if str(target) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        write_atomically(target, data)
+        click.echo(f"wrote {target}", err=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the web form and the API."""
+    service.get_library()  # fail fast: a broken library stops start-up here
+    uvicorn.run(
+        "app.web.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+        timeout_graceful_shutdown=30,
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def elements(as_json: bool) -> None:
+    """List the rare-earth elements and their export-control status."""
+    data = reference_data()
+    rows: list[dict[str, Any]] = []
+    for element in data.elements:
+        controls = data.controls_for(element.symbol)
+        rows.append(
+            {
+                "symbol": element.symbol,
+                "name": element.name,
+                "number": element.atomic_number,
+                "controls": [f"{entry.announcement} ({entry.status})" for entry in controls],
+                "bulk_traded": element.bulk_traded,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps({"reviewed": data.reviewed.isoformat(), "elements": rows}, indent=2))
+        return
+    click.echo(f"Reference data reviewed {data.reviewed.isoformat()}")
+    for row in rows:
+        note = "; ".join(row["controls"]) or "no PRC export control listed"
+        if not row["bulk_traded"]:
+            note = "not traded in bulk"
+        click.echo(f"{row['number']:>3}  {row['symbol']:<3} {row['name']:<13} {note}")
+
+
+@cli.command()
+@click.argument("clause_id", required=False)
+def clauses(clause_id: str | None) -> None:
+    """List the clause library, or show one clause's metadata."""
+    library = service.get_library()
+    if clause_id is not None:
+        clause = library.get(clause_id)
+        if clause is None:
+            raise InvalidInput(str(NotFoundError("clause", clause_id)))
+        click.echo(json.dumps(clause.meta.model_dump(), indent=2))
+        return
+    click.echo(f"{library.title}, version {library.version}")
+    for clause in library.clauses:
+        meta = clause.meta
+        click.echo(f"{meta.part:<10} {meta.id:<32} {meta.version:<7} {meta.title}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(standalone_mode=True)
+    except ClausewrightError as error:  # a defect or bad data, not the user's input
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,310 @@
+"""The calls every transport uses: validate a request, draft it, render it, report it.
+
+Routes and the command line stay thin: they parse input, call one function here and
+shape the output. Nothing here knows about HTTP or the terminal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from app.config import get_settings
+from app.domain.delivery_plan import add_months
+from app.domain.document import DocumentProperties, EmbeddedData
+from app.domain.licensing import assess_licensing
+from app.domain.options import resolve_options
+from app.domain.reference import reference_data, review_warnings
+from app.domain.request import (
+    DELIVERIES_PER_YEAR,
+    SEA_ONLY_INCOTERMS,
+    ContractRequest,
+    MassUnit,
+    SafetyStockMethod,
+)
+from app.domain.safety_stock import SafetyStockResult, compute_safety_stock, fixed_cover
+from app.errors import FieldError, InvalidRequestError
+from app.library.assemble import Assembly, assemble
+from app.library.context import DraftingFacts, build_context, compute_plan
+from app.library.loader import ClauseLibrary, load_library
+from app.validation import field_errors
+
+
+@cache
+def _library_at(root: Path) -> ClauseLibrary:
+    return load_library(root)
+
+
+def get_library() -> ClauseLibrary:
+    """The checked clause library of the configured folder, loaded once per process."""
+    return _library_at(get_settings().templates_dir.resolve())
+
+
+def parse_request(data: object) -> ContractRequest:
+    """Validate a decoded JSON value as a contract request.
+
+    Raises:
+        InvalidRequestError: with every offending field's path and a plain sentence.
+    """
+    if not isinstance(data, dict):
+        raise InvalidRequestError(
+            [FieldError(location=(), message="the request must be a JSON object with named fields")]
+        )
+    try:
+        return ContractRequest.model_validate(data)
+    except ValidationError as error:
+        raise InvalidRequestError(field_errors(error, model=ContractRequest)) from None
+
+
+def parse_request_json(raw: bytes | str) -> ContractRequest:
+    """Decode and validate a JSON request body.
+
+    Raises:
+        InvalidRequestError: not JSON, or not a valid request.
+    """
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise InvalidRequestError(
+            [FieldError(location=(), message=f"the request is not valid JSON ({error})")]
+        ) from None
+    return parse_request(data)
+
+
+def normalised_json(request: ContractRequest) -> str:
+    """The canonical JSON of a request: every field, defaults filled, keys sorted."""
+    return json.dumps(
+        request.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def input_hash(request: ContractRequest) -> str:
+    """SHA-256 of the canonical JSON: equal requests have equal hashes."""
+    return hashlib.sha256(normalised_json(request).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """One drafted agreement with everything the report needs."""
+
+    request: ContractRequest
+    facts: DraftingFacts
+    assembly: Assembly
+    input_hash: str
+    library_version: str
+    warnings: tuple[str, ...]
+
+
+def _safety_stock(
+    request: ContractRequest, facts_delay: tuple[int, int]
+) -> SafetyStockResult | None:
+    options = request.safety_stock
+    annual_kg = request.volume.annual_kg(months=request.term.months)
+    unit: Literal["kg", "t"] = "t" if request.volume.unit is MassUnit.T else "kg"
+    if options.method is SafetyStockMethod.NONE:
+        return None
+    if options.method is SafetyStockMethod.FIXED_COVER:
+        return fixed_cover(
+            annual_quantity_kg=annual_kg, cover_months=options.cover_months, unit=unit
+        )
+    return compute_safety_stock(
+        annual_quantity_kg=annual_kg,
+        deliveries_per_year=DELIVERIES_PER_YEAR[request.delivery.frequency],
+        demand_cv=options.demand_cv,
+        base_lead_time_days=options.base_lead_time_days,
+        base_lead_time_sd_days=options.base_lead_time_sd_days,
+        licence_delay_days=facts_delay[0],
+        licence_delay_sd_days=facts_delay[1],
+        service_level=options.service_level,
+        unit=unit,
+    )
+
+
+def draft(*, request: ContractRequest, today: date | None = None) -> Draft:
+    """Draft one agreement.
+
+    ``today`` only affects warnings (reference data too old, suspensions ended);
+    the document itself depends on the request and the library alone.
+
+    Raises:
+        ClauseLibraryError, DocumentAssemblyError: a defect in the library (never
+            the client's input); tests keep these from happening.
+    """
+    today = today or date.today()
+    data = reference_data()
+    element = data.element(request.element)
+    start = request.term.start_date
+    end = add_months(start, request.term.months) if start is not None else None
+    assessment = assess_licensing(
+        element=element,
+        form=request.form.value,
+        origin=request.effective_origin,
+        destination=request.effective_destination,
+        start_date=start,
+        end_date=end,
+        data=data,
+        today=today,
+    )
+    facts = DraftingFacts(
+        request=request,
+        element=element,
+        options=resolve_options(request=request),
+        assessment=assessment,
+        safety_stock=_safety_stock(
+            request, (assessment.expected_delay_days, assessment.delay_sd_days)
+        ),
+        plan=compute_plan(request),
+    )
+    library = get_library()
+    digest = input_hash(request)
+    title = f"{element.name.capitalize()} Supply Agreement"
+    created = datetime.combine(
+        request.agreement_date or start or date(2000, 1, 1), datetime.min.time()
+    )
+    assembly = assemble(
+        library=library,
+        context=build_context(facts),
+        properties=DocumentProperties(
+            title=title,
+            subject=f"Supply of {element.name.lower()} {request.form.value}",
+            author="Clausewright",
+            keywords=f"{element.symbol}; {request.form.value}; {request.posture.value} draft",
+            created=created,
+            revision=request.draft_number,
+        ),
+        embedded_without_clauses=EmbeddedData(
+            request_json=normalised_json(request),
+            clauses=(),
+            library_version=library.version,
+            input_hash=digest,
+        ),
+        header_text=f"Draft {request.draft_number} - for discussion - subject to contract",
+    )
+    warnings = [
+        *review_warnings(data=data, today=today, max_age_days=get_settings().review_max_age_days),
+        *assessment.warnings,
+    ]
+    if request.delivery.incoterm in SEA_ONLY_INCOTERMS:
+        warnings.append(
+            f"{request.delivery.incoterm.value} is a rule for goods loaded on board a vessel; "
+            "containerised cargo is usually better served by FCA, CPT or CIP."
+        )
+    return Draft(
+        request=request,
+        facts=facts,
+        assembly=assembly,
+        input_hash=digest,
+        library_version=library.version,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40].strip("-")
+
+
+def docx_filename(draft_: Draft) -> str:
+    """A descriptive, filesystem-safe file name: parties, element, date."""
+    request = draft_.request
+    parts = [
+        _slug(request.seller.name or "seller"),
+        _slug(request.buyer.name or "buyer"),
+        _slug(f"{draft_.facts.element.name} supply agreement"),
+        (request.agreement_date or request.term.start_date or date(2000, 1, 1)).isoformat()
+        if (request.agreement_date or request.term.start_date)
+        else "undated",
+    ]
+    return "_".join(part for part in parts if part) + ".docx"
+
+
+def report(draft_: Draft) -> dict[str, Any]:
+    """The JSON report: every clause chosen or left out and why, the licensing
+    assessment, the safety-stock computation, open placeholders and warnings."""
+    assembly = draft_.assembly
+    stock = draft_.facts.safety_stock
+    options = draft_.facts.options
+    return {
+        "input_hash": draft_.input_hash,
+        "library_version": draft_.library_version,
+        "title": assembly.document.properties.title,
+        "element": draft_.facts.element.symbol,
+        "clauses": [
+            {
+                "id": decision.clause_id,
+                "version": decision.version,
+                "number": decision.number,
+                "title": decision.title,
+                "family": decision.family,
+                "part": decision.part,
+                "reason": decision.reason,
+                "note": decision.note or None,
+            }
+            for decision in assembly.decisions
+            if decision.included
+        ],
+        "excluded": [
+            {"id": decision.clause_id, "title": decision.title, "reason": decision.reason}
+            for decision in assembly.decisions
+            if not decision.included
+        ],
+        "licensing": {
+            **draft_.facts.assessment.to_dict(),
+            "options": _jsonable(options.licensing),
+        },
+        "force_majeure": {"options": _jsonable(options.force_majeure)},
+        "safety_stock": stock.to_dict()
+        if stock is not None
+        else {"method": "none", "quantity": 0, "unit": draft_.request.volume.unit.value},
+        "option_sources": dict(sorted(options.origin.items())),
+        "placeholders": [
+            {"key": placeholder.key, "label": placeholder.label}
+            for placeholder in assembly.placeholders
+        ],
+        "warnings": list(draft_.warnings),
+    }
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    """Options as JSON values (enum members and decimals as their text)."""
+    decoded: dict[str, Any] = json.loads(json.dumps(values, default=str))
+    return decoded
+
+
+def element_summary(symbol: str) -> dict[str, Any]:
+    """One element with its classification, forms, HS codes and control entries."""
+    data = reference_data()
+    element = data.element(symbol)
+    return {
+        "symbol": element.symbol,
+        "name": element.name,
+        "atomic_number": element.atomic_number,
+        "classification": dict(element.classification),
+        "forms": list(element.forms),
+        "hs_codes": dict(element.hs_codes),
+        "bulk_traded": element.bulk_traded,
+        "note": element.note,
+        "controls": [
+            {
+                "id": entry.id,
+                "announcement": entry.announcement,
+                "status": entry.status,
+                "effective": entry.effective.isoformat() if entry.effective else None,
+                "suspended_until": entry.suspended_until.isoformat()
+                if entry.suspended_until
+                else None,
+                "sources": [{"title": source.title, "url": source.url} for source in entry.sources],
+            }
+            for entry in data.controls_for(element.symbol)
+        ],
+        "reviewed": data.reviewed.isoformat(),
+    }
