@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from app.domain.countries import country_name
 from app.domain.licensing_rules import (
     CHINA,
     AppliedControl,
@@ -42,7 +43,6 @@ from app.domain.licensing_rules import (
     apply_defence_origin,
     apply_prc_beyond_exports,
     apply_prc_exports,
-    country_name,
     join_words,
     product,
 )

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-import pycountry
-
+from app.domain.countries import country_name
 from app.domain.reference import ControlEntry, Element, ReferenceData, Source, long_date
 
 CHINA = "CN"
@@ -35,12 +34,6 @@ _PRODUCT = {
 def product(element: Element, form: str) -> str:
     """The goods in words: ``dysprosium oxide``, ``magnets containing samarium``."""
     return _PRODUCT[form].format(element.name)
-
-
-def country_name(code: str) -> str:
-    """The English short name of an ISO alpha-2 code, or the code if unknown."""
-    country = pycountry.countries.get(alpha_2=code)
-    return str(getattr(country, "common_name", None) or country.name) if country else code
 
 
 def join_words(items: Iterable[str]) -> str:
