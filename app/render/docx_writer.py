@@ -40,7 +40,8 @@ REF_INSTRUCTION = " REF {bookmark} \\w \\h "
 _P, _PPR, _PSTYLE, _KEEP_NEXT = W + "p", W + "pPr", W + "pStyle", W + "keepNext"
 _R, _RPR, _T, _TAB, _BR = W + "r", W + "rPr", W + "t", W + "tab", W + "br"
 _B, _I, _HIGHLIGHT = W + "b", W + "i", W + "highlight"
-_TYPE = W + "type"
+_PRESERVE = {XML_SPACE: "preserve"}
+_TC, _TC_PR, _TC_W, _W, _TYPE = W + "tc", W + "tcPr", W + "tcW", W + "w", W + "type"
 _STYLE_IDS = base.PARAGRAPH_STYLE_IDS
 _TOC_KINDS = (ParagraphKind.CLAUSE, ParagraphKind.SCHEDULE)
 
@@ -229,8 +230,8 @@ class _BodyWriter:
         if header:  # repeated at the top of every page the table runs onto
             etree.SubElement(row_properties, W + "tblHeader")
         for index, width in enumerate(widths):
-            cell = etree.SubElement(row, W + "tc")
-            wordml.w_sub(etree.SubElement(cell, W + "tcPr"), "tcW", w=width, type="dxa")
+            cell = etree.SubElement(row, _TC)
+            etree.SubElement(etree.SubElement(cell, _TC_PR), _TC_W, {_W: width, _TYPE: "dxa"})
             paragraph = self._start_paragraph(cell, style_id)
             if index < len(cells):
                 self._runs(paragraph, cells[index])
@@ -266,9 +267,7 @@ def _text_run(
         if highlight:
             etree.SubElement(properties, _HIGHLIGHT, {W_VAL: highlight})
     if "\t" not in text and "\n" not in text:
-        element = etree.SubElement(run, _T)
-        element.set(XML_SPACE, "preserve")
-        element.text = text
+        etree.SubElement(run, _T, _PRESERVE).text = text
         return
     for line_index, line in enumerate(text.split("\n")):
         if line_index:
@@ -277,9 +276,7 @@ def _text_run(
             if piece_index:
                 etree.SubElement(run, _TAB)
             if piece:
-                element = etree.SubElement(run, _T)
-                element.set(XML_SPACE, "preserve")
-                element.text = piece
+                etree.SubElement(run, _T, _PRESERVE).text = piece
 
 
 def _column_widths(relative: Sequence[float] | None, columns: int) -> list[str]:

@@ -149,26 +149,30 @@ def numbering_part(lists: Sequence[ListDefinition]) -> etree._Element:
 # -- bookmarks and fields -----------------------------------------------------------
 
 
+# Hot path: these run for every reference and bookmark, so they use prepared names.
+_R, _T, _FLD_CHAR, _INSTR_TEXT = W + "r", W + "t", W + "fldChar", W + "instrText"
+_FLD_CHAR_TYPE, _ID, _NAME = W + "fldCharType", W + "id", W + "name"
+_PRESERVE = {XML_SPACE: "preserve"}
+
+
 def bookmark_start(parent: etree._Element, *, bookmark_id: int, name: str) -> None:
     """Append ``w:bookmarkStart`` (names up to 40 characters, ids unique per document)."""
-    w_sub(parent, "bookmarkStart", id=str(bookmark_id), name=name)
+    etree.SubElement(parent, W + "bookmarkStart", {_ID: str(bookmark_id), _NAME: name})
 
 
 def bookmark_end(parent: etree._Element, *, bookmark_id: int) -> None:
     """Append the ``w:bookmarkEnd`` matching :func:`bookmark_start`."""
-    w_sub(parent, "bookmarkEnd", id=str(bookmark_id))
+    etree.SubElement(parent, W + "bookmarkEnd", {_ID: str(bookmark_id)})
 
 
 def _field_char(parent: etree._Element, char_type: str) -> None:
-    w_sub(w_sub(parent, "r"), "fldChar", fldCharType=char_type)
+    etree.SubElement(etree.SubElement(parent, _R), _FLD_CHAR, {_FLD_CHAR_TYPE: char_type})
 
 
 def field_begin(parent: etree._Element, instruction: str) -> None:
     """Append the runs that open a complex field, up to its ``separate`` mark."""
     _field_char(parent, "begin")
-    instr = w_sub(w_sub(parent, "r"), "instrText")
-    instr.set(XML_SPACE, "preserve")
-    instr.text = instruction
+    etree.SubElement(etree.SubElement(parent, _R), _INSTR_TEXT, _PRESERVE).text = instruction
     _field_char(parent, "separate")
 
 
@@ -179,10 +183,8 @@ def field_end(parent: etree._Element) -> None:
 
 def text_run(parent: etree._Element, text: str) -> etree._Element:
     """Append a plain ``w:r`` holding ``text`` and return the run."""
-    run = w_sub(parent, "r")
-    t = w_sub(run, "t")
-    t.set(XML_SPACE, "preserve")
-    t.text = text
+    run = etree.SubElement(parent, _R)
+    etree.SubElement(run, _T, _PRESERVE).text = text
     return run
 
 

@@ -220,5 +220,5 @@ def agreement_builder() -> Callable[[], Document]:
 
 @pytest.fixture
 def long_agreement() -> Document:
-    """About thirty pages: forty generic clauses and the 60-row schedule."""
-    return build_agreement(clauses=40)
+    """About thirty pages in LibreOffice: 95 generic clauses and the 60-row schedule."""
+    return build_agreement(clauses=95)
