@@ -28,8 +28,6 @@ BODY_SIZE = 22  # half-points: 11 pt
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN, HEADER_DISTANCE = 11906, 16838, 1440, 720
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-CLAUSE_NUM_ID = 1
-SCHEDULE_NUM_ID = 2
 HEADER_REL_ID = "rId5"
 FOOTER_REL_ID = "rId6"
 
@@ -56,7 +54,7 @@ FOOTER_STYLE = "Footer"
 _S = PARAGRAPH_STYLE_IDS
 CLAUSE_LIST = ListDefinition(
     name="Clausewright clauses",
-    num_id=CLAUSE_NUM_ID,
+    num_id=1,
     levels=(
         ListLevel("decimal", "%1", _S[ParagraphKind.CLAUSE], 720, 720),
         ListLevel("decimal", "%1.%2", _S[ParagraphKind.SUBCLAUSE], 720, 720),
@@ -66,7 +64,7 @@ CLAUSE_LIST = ListDefinition(
 )
 SCHEDULE_LIST = ListDefinition(
     name="Clausewright schedules",
-    num_id=SCHEDULE_NUM_ID,
+    num_id=2,
     levels=(ListLevel("decimal", "Schedule %1", _S[ParagraphKind.SCHEDULE], 1440, 1440),),
 )
 
@@ -123,11 +121,23 @@ def _fonts(rpr: etree._Element) -> None:
 
 
 def _style_head(
-    root: etree._Element, kind: str, style_id: str, name: str, **extra: str
+    root: etree._Element, kind: str, style_id: str, name: str, *, default: bool = False
 ) -> etree._Element:
+    """A ``w:style`` with its name; Word's default styles are also hidden from the gallery."""
+    extra = {"default": "1"} if default else {}
     style = w_sub(root, "style", type=kind, styleId=style_id, **extra)
     w_sub(style, "name", val=name)
+    if default and kind != "paragraph":
+        w_sub(style, "semiHidden")
+        w_sub(style, "unhideWhenUsed")
     return style
+
+
+def _cell_margins(table_properties: etree._Element, *, vertical: str, horizontal: str) -> None:
+    margins = w_sub(table_properties, "tblCellMar")
+    for edge in ("top", "left", "bottom", "right"):
+        width = vertical if edge in ("top", "bottom") else horizontal
+        w_sub(margins, edge, w=width, type="dxa")
 
 
 def _add_paragraph_style(root: etree._Element, spec: _ParagraphStyle) -> None:
@@ -170,9 +180,7 @@ def _add_table_style(root: etree._Element, style_id: str, name: str, borders: st
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         if edge in borders.split():
             w_sub(edges, edge, val="single", sz="4", space="0", color="auto")
-    margins = w_sub(tbl_pr, "tblCellMar")
-    for edge, width in (("top", "57"), ("left", "85"), ("bottom", "57"), ("right", "85")):
-        w_sub(margins, edge, w=width, type="dxa")
+    _cell_margins(tbl_pr, vertical="57", horizontal="85")
 
 
 def styles_part() -> etree._Element:
@@ -186,34 +194,19 @@ def styles_part() -> etree._Element:
     w_sub(rpr, "lang", val="en-GB", eastAsia="zh-CN", bidi="ar-SA")
     w_sub(w_sub(w_sub(defaults, "pPrDefault"), "pPr"), "spacing", after="120", line="264",
           lineRule="auto")  # fmt: skip
-    normal = _style_head(root, "paragraph", "Normal", "Normal", default="1")
+    normal = _style_head(root, "paragraph", "Normal", "Normal", default=True)
     w_sub(normal, "qFormat")
     _fonts(w_sub(normal, "rPr"))
-    font = _style_head(root, "character", "DefaultParagraphFont", "Default Paragraph Font",
-                       default="1")  # fmt: skip
-    w_sub(font, "uiPriority", val="1")
-    w_sub(font, "semiHidden")
-    w_sub(font, "unhideWhenUsed")
-    table = _style_head(root, "table", "TableNormal", "Normal Table", default="1")
-    w_sub(table, "semiHidden")
-    w_sub(table, "unhideWhenUsed")
-    margins = w_sub(w_sub(table, "tblPr"), "tblCellMar")
-    for edge, width in (("top", "0"), ("left", "108"), ("bottom", "0"), ("right", "108")):
-        w_sub(margins, edge, w=width, type="dxa")
-    no_list = _style_head(root, "numbering", "NoList", "No List", default="1")
-    w_sub(no_list, "semiHidden")
-    w_sub(no_list, "unhideWhenUsed")
+    _style_head(root, "character", "DefaultParagraphFont", "Default Paragraph Font", default=True)
+    table = _style_head(root, "table", "TableNormal", "Normal Table", default=True)
+    _cell_margins(w_sub(table, "tblPr"), vertical="0", horizontal="108")
+    _style_head(root, "numbering", "NoList", "No List", default=True)
     for spec in _PARAGRAPH_STYLES:
         _add_paragraph_style(root, spec)
     _add_table_style(root, TABLE_STYLE_IDS["grid"], "CW Grid",
                      "top left bottom right insideH insideV")  # fmt: skip
     _add_table_style(root, TABLE_STYLE_IDS["key_terms"], "CW Key Terms", "top bottom insideH")
     return root
-
-
-def numbering_part() -> etree._Element:
-    """``w:numbering`` for clauses (``1`` / ``1.1`` / ``(a)`` / ``(i)``) and schedules."""
-    return wordml.numbering_part((CLAUSE_LIST, SCHEDULE_LIST))
 
 
 def _settings_part() -> etree._Element:
@@ -231,15 +224,16 @@ def _settings_part() -> etree._Element:
 
 def _font_table_part() -> etree._Element:
     root = etree.Element(W + "fonts", nsmap=WORD_NSMAP)
-    body = w_sub(root, "font", name=BODY_FONT)
-    w_sub(body, "charset", val="00")
-    w_sub(body, "family", val="roman")
-    w_sub(body, "pitch", val="variable")
-    cjk = w_sub(root, "font", name=CJK_FONT)
-    w_sub(cjk, "altName", val="宋体")
-    w_sub(cjk, "charset", val="86")
-    w_sub(cjk, "family", val="auto")
-    w_sub(cjk, "pitch", val="variable")
+    for name, alternative, charset, family in (
+        (BODY_FONT, None, "00", "roman"),
+        (CJK_FONT, "宋体", "86", "auto"),  # SimSun's Chinese name
+    ):
+        font = w_sub(root, "font", name=name)
+        if alternative:
+            w_sub(font, "altName", val=alternative)
+        w_sub(font, "charset", val=charset)
+        w_sub(font, "family", val=family)
+        w_sub(font, "pitch", val="variable")
     return root
 
 
@@ -275,18 +269,24 @@ def _app_part() -> bytes:
 _OFFICE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _WML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
 _OFFICE = "application/vnd.openxmlformats-officedocument."
-_CONTENT_TYPES = (
-    ("/word/document.xml", _WML + "document.main+xml"),
-    ("/word/styles.xml", _WML + "styles+xml"),
-    ("/word/numbering.xml", _WML + "numbering+xml"),
-    ("/word/settings.xml", _WML + "settings+xml"),
-    ("/word/fontTable.xml", _WML + "fontTable+xml"),
-    ("/word/header1.xml", _WML + "header+xml"),
-    ("/word/footer1.xml", _WML + "footer+xml"),
-    ("/" + wordml.CUSTOM_XML_PROPS_PART, _OFFICE + "customXmlProperties+xml"),
-    ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
-    ("/docProps/app.xml", _OFFICE + "extended-properties+xml"),
-    ("/docProps/custom.xml", _OFFICE + "custom-properties+xml"),
+# Every part in zip order, with its content type (None: typed by its .rels/.xml extension).
+_PARTS: tuple[tuple[str, str | None], ...] = (
+    ("[Content_Types].xml", None),
+    ("_rels/.rels", None),
+    ("docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
+    ("docProps/app.xml", _OFFICE + "extended-properties+xml"),
+    ("docProps/custom.xml", _OFFICE + "custom-properties+xml"),
+    ("word/document.xml", _WML + "document.main+xml"),
+    ("word/_rels/document.xml.rels", None),
+    ("word/styles.xml", _WML + "styles+xml"),
+    ("word/numbering.xml", _WML + "numbering+xml"),
+    ("word/settings.xml", _WML + "settings+xml"),
+    ("word/fontTable.xml", _WML + "fontTable+xml"),
+    ("word/header1.xml", _WML + "header+xml"),
+    ("word/footer1.xml", _WML + "footer+xml"),
+    (wordml.CUSTOM_XML_PART, None),
+    (wordml.CUSTOM_XML_PROPS_PART, _OFFICE + "customXmlProperties+xml"),
+    ("customXml/_rels/item1.xml.rels", None),
 )
 _PACKAGE_RELS = (
     ("rId1", _OFFICE_REL + "officeDocument", "word/document.xml"),
@@ -331,23 +331,17 @@ class BasePackage:
 @functools.cache
 def base_package() -> BasePackage:
     """The shared parts, built on first use and kept for the life of the process."""
-    to_xml = wordml.to_xml
-    parts: dict[str, bytes | None] = {
-        "[Content_Types].xml": wordml.content_types_part(_CONTENT_TYPES),
+    overrides = [("/" + name, content_type) for name, content_type in _PARTS if content_type]
+    static = {
+        "[Content_Types].xml": wordml.content_types_part(overrides),
         "_rels/.rels": wordml.relationships_part(_PACKAGE_RELS),
-        "docProps/core.xml": None,
         "docProps/app.xml": _app_part(),
-        "docProps/custom.xml": None,
-        "word/document.xml": None,
         "word/_rels/document.xml.rels": wordml.relationships_part(_DOCUMENT_RELS),
-        "word/styles.xml": to_xml(styles_part()),
-        "word/numbering.xml": to_xml(numbering_part()),
-        "word/settings.xml": to_xml(_settings_part()),
-        "word/fontTable.xml": to_xml(_font_table_part()),
-        "word/header1.xml": None,
-        "word/footer1.xml": to_xml(_footer_part()),
-        wordml.CUSTOM_XML_PART: None,
-        wordml.CUSTOM_XML_PROPS_PART: None,
+        "word/styles.xml": wordml.to_xml(styles_part()),
+        "word/numbering.xml": wordml.to_xml(wordml.numbering_part((CLAUSE_LIST, SCHEDULE_LIST))),
+        "word/settings.xml": wordml.to_xml(_settings_part()),
+        "word/fontTable.xml": wordml.to_xml(_font_table_part()),
+        "word/footer1.xml": wordml.to_xml(_footer_part()),
         "customXml/_rels/item1.xml.rels": wordml.relationships_part(_CUSTOM_ITEM_RELS),
     }
-    return BasePackage(parts=parts)
+    return BasePackage(parts={name: static.get(name) for name, _ in _PARTS})

@@ -7,7 +7,7 @@ not depend on the document comes from the cached :func:`app.render.base.base_pac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from lxml import etree
 
@@ -79,8 +79,8 @@ def render_docx(document: Document) -> bytes:
     return base.base_package().to_zip(parts)
 
 
-def plain_text(runs: Iterable[Inline], anchors: dict[str, str]) -> str:
-    """The text a reader sees for ``runs``; ``anchors`` maps anchor id to number."""
+def plain_text(runs: Iterable[Inline], *, numbers: Mapping[str, str]) -> str:
+    """The text a reader sees for ``runs``; ``numbers`` maps anchor ids to their numbers."""
     pieces: list[str] = []
     for run in runs:
         if isinstance(run, Text):
@@ -90,7 +90,7 @@ def plain_text(runs: Iterable[Inline], anchors: dict[str, str]) -> str:
         elif isinstance(run, Placeholder):
             pieces.append(f"[{run.label}]")
         else:
-            pieces.append(anchors.get(run.target, ""))
+            pieces.append(numbers.get(run.target, ""))
     return "".join(pieces)
 
 
@@ -189,7 +189,7 @@ class _BodyWriter:
         for index, entry in enumerate(entries):
             if index:
                 paragraph = self._start_paragraph(parent, base.TOC_ENTRY_STYLE)
-            _text_run(paragraph, f"{entry.number}\t{plain_text(entry.runs, numbers)}")
+            _text_run(paragraph, f"{entry.number}\t{plain_text(entry.runs, numbers=numbers)}")
         wordml.field_end(paragraph)
 
     def _table(self, parent: etree._Element, table: Table) -> None:

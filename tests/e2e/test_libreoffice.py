@@ -84,7 +84,7 @@ def test_list_numbers_are_shown_in_order(converted: tuple[Document, list[str]]) 
     for paragraph in document.paragraphs():
         if paragraph.number is None:
             continue
-        expected = f"{display_number(paragraph)} {plain_text(paragraph.runs, numbers)[:20]}"
+        expected = f"{display_number(paragraph)} {plain_text(paragraph.runs, numbers=numbers)[:20]}"
         matches = (i for i in range(position + 1, len(lines)) if lines[i].startswith(expected))
         found = next(matches, None)
         assert found is not None, f"{expected!r} not shown after line {position}"
@@ -103,7 +103,7 @@ def test_cross_references_show_the_target_numbers(converted: tuple[Document, lis
     ]
     assert referring
     for paragraph in referring:
-        assert _normalised(plain_text(paragraph.runs, numbers)) in text
+        assert _normalised(plain_text(paragraph.runs, numbers=numbers)) in text
     assert "A reference to 1.1(b)(i) includes a reference to 1.1(b)." in text
     assert "As set out in Schedule 1" in text
 

@@ -195,6 +195,7 @@ def test_each_paragraph_kind_has_its_own_style(agreement: Document, agreement_do
     ]
     styles = [_val(style) for style in _body(agreement_docx).iterfind(f"{W}p/{W}pPr/{W}pStyle")]
     assert [style for style in styles if style in ids.values()] == expected
+    assert not _body(agreement_docx).findall(f".//{W}numPr")  # numbered through styles only
     names = {
         style.style_id: style.name for style in docx.Document(io.BytesIO(agreement_docx)).styles
     }
