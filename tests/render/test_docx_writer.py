@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import subprocess
@@ -9,7 +10,7 @@ import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import docx
@@ -30,7 +31,7 @@ from app.domain.document import (
 )
 from app.domain.numbering import display_number
 from app.errors import DocumentAssemblyError
-from app.render import base
+from app.render import base, wordml
 from app.render.docx_reader import read_embedded
 from app.render.docx_writer import TOC_INSTRUCTION, render_docx
 from app.render.wordml import W_NS, custom_xml_item_id
@@ -373,6 +374,26 @@ def test_core_and_custom_properties(agreement: Document, agreement_docx: bytes) 
         "ClausewrightInputHash": agreement.embedded.input_hash,
         "ClausewrightLibraryVersion": agreement.embedded.library_version,
     }
+
+
+@pytest.mark.parametrize(
+    ("created", "stamp"),
+    [
+        (datetime(2027, 1, 1, 9, 30), "2027-01-01T09:30:00Z"),  # naive: taken as UTC
+        (datetime(2027, 1, 1, 17, 30, tzinfo=timezone(timedelta(hours=8))), "2027-01-01T09:30:00Z"),
+        (datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC), "2026-12-31T23:59:59Z"),
+    ],
+)
+def test_core_dates_are_utc(agreement: Document, created: datetime, stamp: str) -> None:
+    properties = dataclasses.replace(agreement.properties, created=created)
+    core = etree.fromstring(wordml.core_properties(properties))
+    dates = [element.text for element in core if element.tag.endswith(("created", "modified"))]
+    assert dates == [stamp, stamp]
+
+
+def test_custom_properties_fit_words_text_limit() -> None:
+    custom = etree.fromstring(wordml.custom_properties([("Long", "x" * 300), ("Short", "y")]))
+    assert [len(prop[0].text or "") for prop in custom] == [255, 1]
 
 
 def test_embedded_data_round_trips(agreement: Document, agreement_docx: bytes) -> None:
