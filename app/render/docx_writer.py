@@ -86,12 +86,20 @@ def plain_text(runs: Iterable[Inline], *, numbers: Mapping[str, str]) -> str:
         if isinstance(run, Text):
             pieces.append(run.text)
         elif isinstance(run, DefinedTerm):
-            pieces.append(f"\u201c{run.term}\u201d")
+            pieces.append(_quoted(run.term))
         elif isinstance(run, Placeholder):
-            pieces.append(f"[{run.label}]")
+            pieces.append(_bracketed(run.label))
         else:
             pieces.append(numbers.get(run.target, ""))
     return "".join(pieces)
+
+
+def _quoted(term: str) -> str:
+    return f"\u201c{term}\u201d"
+
+
+def _bracketed(label: str) -> str:
+    return f"[{label}]"
 
 
 class _BodyWriter:
@@ -161,10 +169,10 @@ class _BodyWriter:
             if isinstance(run, Text):
                 _text_run(parent, run.text, bold=run.bold, italic=run.italic)
             elif isinstance(run, DefinedTerm):
-                _text_run(parent, f"\u201c{run.term}\u201d", bold=True)
+                _text_run(parent, _quoted(run.term), bold=True)
             elif isinstance(run, Placeholder):
                 # The brackets sit inside the highlighted run, so a search for "[" finds it.
-                _text_run(parent, f"[{run.label}]", highlight="yellow")
+                _text_run(parent, _bracketed(run.label), highlight="yellow")
             else:
                 self._cross_reference(parent, run)
 

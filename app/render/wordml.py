@@ -47,11 +47,6 @@ _WORD_TEXT_PROPERTY_LIMIT = 255
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # earliest zip timestamp; Word uses it too
 
 
-def w_element(tag: str, /, **attrs: str) -> etree._Element:
-    """A new ``w:`` element; attribute names are taken as ``w:`` names."""
-    return etree.Element(W + tag, {W + key: value for key, value in attrs.items()})
-
-
 def w_sub(parent: etree._Element, tag: str, /, **attrs: str) -> etree._Element:
     """Append a ``w:`` child to ``parent`` and return it (attributes as ``w:`` names)."""
     return etree.SubElement(parent, W + tag, {W + key: value for key, value in attrs.items()})
