@@ -236,7 +236,9 @@ def test_no_template_syntax_or_none_leaks_into_the_text(case: dict[str, Any]) ->
     text = _full_text(document)
     for leak in ("{{", "}}", "{%", "%}", "[](", "](", "\\"):
         assert leak not in text, f"{leak!r} in the draft"
-    assert not re.search(r"\bNone\b|\bTrue\b|\bFalse\b", text)
+    # "None of the following ..." is English; a bare None, True or False is a leaked value.
+    leaked = re.search(r"\b(?:None(?! of )|True|False)\b", text)
+    assert leaked is None, text[max(leaked.start() - 80, 0) : leaked.end() + 40]
     prose = [
         _join(block.runs, document) for block in document.blocks if isinstance(block, Paragraph)
     ]
