@@ -201,6 +201,12 @@ def _compile(
             raise ClauseLibraryError(
                 f"{relative}: {where} uses unknown name(s): {', '.join(sorted(unknown))}"
             )
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name not in environment.globals:
+            raise ClauseLibraryError(
+                f"{relative}:{call.lineno}: {call.node.name}() is not a helper "
+                f"(helpers: {', '.join(sorted(HELPERS))})"
+            )
     anchors = {f"{clause_meta.id}.{name}" for name in _constant_calls(tree, "anchor")}
     return ClauseTemplate(
         meta=clause_meta,

@@ -2,7 +2,7 @@
 
 A clause template is lawyer-readable Markdown with a few named helpers::
 
-    1. {{ anchor("long_stop") }}If no {{ term("Export Licence") }} has been granted
+    1. {{ anchor("long_stop") }}If no {{ define("Export Licence") }} has been granted
        within {{ days(licensing.long_stop_days) }} ... see clause {{ ref("force_majeure") }}.
 
 Jinja runs first, in a sandbox with ``StrictUndefined``; Markdown is parsed second
@@ -140,7 +140,7 @@ def _months(value: int) -> Markdown:
     return _count(value, "month")
 
 
-def _term(name: str) -> Markdown:
+def _define(name: str) -> Markdown:
     """The defining occurrence of a term: bold in quotation marks."""
     return _link(name, "term:")
 
@@ -166,7 +166,7 @@ def _percent(value: Decimal | float) -> Markdown:
 
 
 HELPERS: dict[str, Any] = {
-    "term": _term,
+    "define": _define,
     "ref": _ref,
     "anchor": _anchor,
     "placeholder": placeholder,

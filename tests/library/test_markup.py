@@ -48,7 +48,7 @@ def test_user_text_is_never_markup(name: str) -> None:
 
 def test_helpers_become_tree_nodes() -> None:
     paragraphs = _render(
-        '1. {{ anchor("x") }}A {{ term("Export Licence") }} under {{ ref("other") }} '
+        '1. {{ anchor("x") }}A {{ define("Export Licence") }} under {{ ref("other") }} '
         "for {{ missing }} within {{ days(30) }}.",
         missing=Missing("seller.address", "Seller's address"),
     )
