@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -32,10 +33,11 @@ from app.domain.request import (
     SafetyStockMethod,
 )
 from app.domain.safety_stock import SafetyStockResult, compute_safety_stock, fixed_cover
-from app.errors import FieldError, InvalidRequestError
+from app.errors import DocumentReadError, FieldError, InvalidRequestError
 from app.library.assemble import Assembly, assemble
 from app.library.context import DraftingFacts, build_context, compute_plan
 from app.library.loader import ClauseLibrary, load_library
+from app.render.docx_reader import read_embedded
 from app.validation import field_errors
 
 
@@ -71,13 +73,63 @@ def parse_request_json(raw: bytes | str) -> ContractRequest:
     Raises:
         InvalidRequestError: not JSON, or not a valid request.
     """
+    return parse_request(decode_json(raw))
+
+
+MAX_INTEGER_DIGITS = 30
+
+
+def _integer(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise ValueError(f"a number has more than {MAX_INTEGER_DIGITS} digits")
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:20]} is too large")
+    return value
+
+
+def _no_constants(text: str) -> Any:
+    raise ValueError(f"{text} is not a number JSON allows")
+
+
+def strict_json_loads(raw: bytes | str) -> Any:
+    """Decode a JSON document strictly: UTF-8 only; no NaN or Infinity; no number
+    too long or too large for a contract; no nesting deeper than Python can parse.
+
+    Raises:
+        ValueError: the text is not such a document; the message says why in a few
+            plain words ("it is nested too deeply").
+    """
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as error:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        return json.loads(
+            text, parse_int=_integer, parse_float=_finite_float, parse_constant=_no_constants
+        )
+    except UnicodeDecodeError:
+        reason = "it is not UTF-8 text"
+    except json.JSONDecodeError as error:
+        reason = f"{error.msg} at line {error.lineno} column {error.colno}"
+    except RecursionError:
+        reason = "it is nested too deeply"
+    raise ValueError(reason)
+
+
+def decode_json(raw: bytes | str) -> Any:
+    """:func:`strict_json_loads` for a request.
+
+    Raises:
+        InvalidRequestError: not a JSON document (one error, at the request itself).
+    """
+    try:
+        return strict_json_loads(raw)
+    except ValueError as error:
         raise InvalidRequestError(
             [FieldError(location=(), message=f"the request is not valid JSON ({error})")]
         ) from None
-    return parse_request(data)
 
 
 def normalised_json(request: ContractRequest) -> str:
@@ -307,4 +359,42 @@ def element_summary(symbol: str) -> dict[str, Any]:
             for entry in data.controls_for(element.symbol)
         ],
         "reviewed": data.reviewed.isoformat(),
+    }
+
+
+def parameters_from_docx(*, data: bytes, max_bytes: int) -> dict[str, Any]:
+    """What a .docx this service made says about itself: the normalised request it
+    was drafted from, its input hash (and whether the request still matches it), the
+    clause-library version and each clause's id and version.
+
+    The embedded request is decoded strictly and validated again, so what comes back
+    is always a request this service accepts.
+
+    Raises:
+        DocumentReadError: the upload is not a .docx this service made, is unsafe
+            to read (see :func:`app.render.docx_reader.read_embedded`), or the request
+            it carries is not valid JSON or not a valid request.
+    """
+    embedded = read_embedded(data, max_bytes=max_bytes)
+    try:
+        request = strict_json_loads(embedded.request_json)
+    except ValueError as error:
+        raise DocumentReadError(
+            f"The request embedded in this .docx is not valid JSON ({error})."
+        ) from None
+    try:
+        parse_request(request)
+    except InvalidRequestError as error:
+        raise DocumentReadError(
+            f"The request embedded in this .docx is not one this service accepts: {error}"
+        ) from None
+    digest = hashlib.sha256(embedded.request_json.encode()).hexdigest()
+    return {
+        "request": request,
+        "input_hash": embedded.input_hash,
+        "input_hash_matches": digest == embedded.input_hash,
+        "library_version": embedded.library_version,
+        "clauses": [
+            {"id": stamp.clause_id, "version": stamp.version} for stamp in embedded.clauses
+        ],
     }
