@@ -1,76 +1,324 @@
-"""The JSON API for contract systems (``/api/v1``). Thin: parse, call the service, shape."""
+"""The JSON API for contract systems (``/api/v1``). Thin: parse, call the service, shape.
+
+Drafting routes are plain ``def`` (FastAPI runs them in its thread pool). JSON bodies
+are decoded strictly (:class:`StrictJSONRoute`); every error leaves through
+:mod:`app.web.problems`.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable, Coroutine
+from datetime import date
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Body
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi import APIRouter, Body, Depends, File, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
 
-from app import service
+from app import __version__, batch, service
+from app.config import Settings
 from app.domain.reference import reference_data
 from app.domain.request import ContractRequest
 from app.errors import NotFoundError
+from app.library.loader import ClauseMeta
 from app.render.docx_writer import render_docx
 from app.render.html import render_html
-
-router = APIRouter(prefix="/api/v1")
+from app.web.middleware import too_large_detail
+from app.web.openapi_docs import problem_responses
+from app.web.schemas import (
+    EXAMPLE_REQUEST,
+    REQUEST_EXAMPLES,
+    SHORTHAND_REQUEST,
+    ClauseList,
+    DocumentParameters,
+    ElementList,
+    ElementOut,
+    Report,
+)
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP_MEDIA_TYPE = "application/zip"
+PARAMETERS_PATH = "/api/v1/documents/parameters"
 
-EXAMPLE_REQUEST: dict[str, Any] = {
-    "element": "Dy",
-    "form": "oxide",
-    "volume": {"quantity": 12, "unit": "t", "per": "year"},
-    "term": {"start_date": "2027-01-01", "months": 36},
-    "seller": {
-        "name": "Ganzhou Example Rare Earth Co., Ltd.",
-        "country": "CN",
-        "address": "1 Example Road, Ganzhou, Jiangxi",
-    },
-    "buyer": {
-        "name": "Example Magnetics GmbH",
-        "country": "DE",
-        "address": "Beispielstrasse 1, 80331 Munich",
-    },
-    "posture": "balanced",
-}
 
-RequestBody = Annotated[
-    ContractRequest,
-    Body(openapi_examples={"spec": {"summary": "SPEC.md example", "value": EXAMPLE_REQUEST}}),
+class StrictJSONRequest(Request):
+    """A request whose JSON body is decoded by :func:`app.service.strict_json_loads`
+    (no NaN, no 5,000-digit numbers, a readable reason for nesting bombs)."""
+
+    _strict_json: Any
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_strict_json"):
+            try:
+                self._strict_json = service.strict_json_loads(await self.body())
+            except ValueError as error:
+                # FastAPI turns this into a 422 "json_invalid" error with our reason.
+                raise json.JSONDecodeError(str(error), "", 0) from None
+        return self._strict_json
+
+
+class StrictJSONRoute(APIRoute):
+    """A route that hands its endpoint a :class:`StrictJSONRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict_handler(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict_handler
+
+
+router = APIRouter(prefix="/api/v1", route_class=StrictJSONRoute)
+
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+def require_json(request: Request) -> None:
+    """Refuse a body that is not sent as JSON (415)."""
+    media_type = _media_type(request)
+    if media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    ):
+        return
+    raise HTTPException(
+        415,
+        detail=f"This route reads JSON; send the body with 'Content-Type: application/json' "
+        f"(got {media_type[:60] or 'no Content-Type'!r}).",
+    )
+
+
+def require_multipart(request: Request) -> None:
+    """Refuse an upload that is not multipart/form-data (415)."""
+    if _media_type(request) != "multipart/form-data":
+        raise HTTPException(
+            415,
+            detail="Upload the .docx as multipart/form-data in a field named 'file' "
+            "(for example: curl -F file=@agreement.docx ...).",
+        )
+
+
+RequestBody = Annotated[ContractRequest, Body(openapi_examples=REQUEST_EXAMPLES)]
+BatchBody = Annotated[
+    list[ContractRequest],
+    Body(
+        openapi_examples={
+            "two": {
+                "summary": "Two agreements",
+                "value": [EXAMPLE_REQUEST, SHORTHAND_REQUEST],
+            }
+        }
+    ),
 ]
+DRAFT_ERRORS = problem_responses(413, 415, 422)
+
+
+def entity_tag(request: ContractRequest, *, kind: str, day: date | None = None) -> str:
+    """A strong ETag for one representation of the draft of ``request``: it changes
+    with the input hash, the clause-library version, the service version and the
+    reference data (and, for the report whose warnings depend on it, the day)."""
+    parts = [
+        kind,
+        service.input_hash(request),
+        service.get_library().version,
+        __version__,
+        reference_data().reviewed.isoformat(),
+        day.isoformat() if day else "",
+    ]
+    return '"' + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32] + '"'
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    """Whether ``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110 asks)."""
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return False
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+def _etag_headers(etag: str) -> dict[str, str]:
+    return {"ETag": etag, "Cache-Control": "no-cache"}
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment header with an ASCII ``filename`` and an RFC 8187 ``filename*``."""
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "").replace("\\", "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+_ETAG_HEADER: dict[str, Any] = {
+    "ETag": {
+        "description": "Strong entity tag; send in If-None-Match.",
+        "schema": {"type": "string"},
+    }
+}
+_NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "The draft is unchanged (If-None-Match matched)."}
+}
 
 
 @router.post(
     "/contracts/docx",
+    tags=["contracts"],
     response_class=Response,
-    responses={200: {"content": {DOCX_MEDIA_TYPE: {}}, "description": "The agreement (.docx)"}},
+    dependencies=[Depends(require_json)],
+    responses={
+        200: {
+            "content": {DOCX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The agreement as a Word document, as an attachment named after "
+            "the parties, the element and the date.",
+            "headers": _ETAG_HEADER,
+        },
+        **_NOT_MODIFIED,
+        **DRAFT_ERRORS,
+    },
     summary="Draft the agreement as a Word document",
 )
-def contract_docx(body: RequestBody) -> Response:
+def contract_docx(body: RequestBody, request: Request) -> Response:
+    etag = entity_tag(body, kind="docx")
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=_etag_headers(etag))
     result = service.draft(request=body)
-    filename = service.docx_filename(result)
     return Response(
         render_docx(result.assembly.document),
         media_type=DOCX_MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": content_disposition(service.docx_filename(result)),
+            **_etag_headers(etag),
+        },
     )
 
 
-@router.post("/contracts/html", response_class=HTMLResponse, summary="Preview the agreement")
-def contract_html(body: RequestBody) -> HTMLResponse:
+@router.post(
+    "/contracts/html",
+    tags=["contracts"],
+    response_class=HTMLResponse,
+    dependencies=[Depends(require_json)],
+    responses={
+        200: {
+            "content": {"text/html": {"example": "<!DOCTYPE html><html>...</html>"}},
+            "description": "A preview of the same document, with placeholders highlighted.",
+            "headers": _ETAG_HEADER,
+        },
+        **_NOT_MODIFIED,
+        **DRAFT_ERRORS,
+    },
+    summary="Preview the agreement as HTML",
+)
+def contract_html(body: RequestBody, request: Request) -> Response:
+    etag = entity_tag(body, kind="html")
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=_etag_headers(etag))
     result = service.draft(request=body)
-    return HTMLResponse(render_html(result.assembly.document))
+    return HTMLResponse(
+        render_html(result.assembly.document),
+        headers={
+            **_etag_headers(etag),
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
-@router.post("/contracts/report", summary="Explain every clause chosen or left out")
-def contract_report(body: RequestBody) -> JSONResponse:
-    result = service.draft(request=body)
-    return JSONResponse(service.report(result))
+@router.post(
+    "/contracts/report",
+    tags=["contracts"],
+    dependencies=[Depends(require_json)],
+    responses={
+        200: {"model": Report, "description": "The report.", "headers": _ETAG_HEADER},
+        **_NOT_MODIFIED,
+        **DRAFT_ERRORS,
+    },
+    summary="Explain every clause chosen or left out",
+)
+def contract_report(body: RequestBody, request: Request) -> Response:
+    today = date.today()
+    etag = entity_tag(body, kind="report", day=today)
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=_etag_headers(etag))
+    result = service.draft(request=body, today=today)
+    return JSONResponse(service.report(result), headers=_etag_headers(etag))
 
 
-@router.get("/elements", summary="The 17 rare-earth elements with their control status")
+async def check_batch_size(request: Request, settings: SettingsDep) -> None:
+    """Refuse an empty or oversized batch before its items are validated."""
+    if not await request.body():
+        return  # validation reports the missing body
+    batch.check_batch_shape(await request.json(), limit=settings.batch_limit)
+
+
+@router.post(
+    "/contracts/batch",
+    tags=["contracts"],
+    response_class=StreamingResponse,
+    dependencies=[Depends(require_json), Depends(check_batch_size)],
+    responses={
+        200: {
+            "content": {ZIP_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "A zip: one .docx per request (NNN_<name>.docx, in request order) "
+            "and manifest.json with each file's name, input hash, key figures and warnings.",
+        },
+        **DRAFT_ERRORS,
+    },
+    summary="Draft many agreements into one zip",
+    description="Every item is validated first; if any is invalid the whole batch is refused "
+    "with 422 and each error's path starts with the item's index (`[3].volume.quantity`). "
+    "An empty batch, or one over the limit, is refused with 422 too.",
+)
+def contract_batch(body: BatchBody) -> StreamingResponse:
+    return StreamingResponse(
+        batch.iter_batch_zip(body),
+        media_type=ZIP_MEDIA_TYPE,
+        headers={"Content-Disposition": content_disposition(batch.archive_name(body))},
+    )
+
+
+@router.post(
+    "/documents/parameters",
+    tags=["documents"],
+    dependencies=[Depends(require_multipart)],
+    responses={
+        200: {"model": DocumentParameters, "description": "What the document carries."},
+        **problem_responses(400, 413, 415, 422),
+    },
+    summary="Read the request back from a .docx this service made",
+)
+def document_parameters(
+    file: Annotated[
+        UploadFile, File(description="A .docx drafted by this service (multipart field 'file').")
+    ],
+    settings: SettingsDep,
+) -> JSONResponse:
+    data = file.file.read(settings.max_upload_bytes + 1)
+    if len(data) > settings.max_upload_bytes:
+        raise HTTPException(413, detail=too_large_detail(settings.max_upload_bytes))
+    return JSONResponse(
+        service.parameters_from_docx(data=data, max_bytes=settings.max_upload_bytes)
+    )
+
+
+@router.get(
+    "/elements",
+    tags=["reference"],
+    responses={200: {"model": ElementList, "description": "The 17 rare earths."}},
+    summary="The rare-earth elements with their export-control status",
+)
 async def list_elements() -> JSONResponse:
     data = reference_data()
     return JSONResponse(
@@ -81,14 +329,26 @@ async def list_elements() -> JSONResponse:
     )
 
 
-@router.get("/elements/{symbol_or_name}", summary="One element, by symbol or name")
+@router.get(
+    "/elements/{symbol_or_name}",
+    tags=["reference"],
+    responses={200: {"model": ElementOut, "description": "The element."}, **problem_responses(404)},
+    summary="One element, by symbol or English name (any case)",
+)
 async def get_element(symbol_or_name: str) -> JSONResponse:
+    if len(symbol_or_name) > 40:
+        raise NotFoundError("element", symbol_or_name[:40] + "...")
     symbol = reference_data().element(symbol_or_name).symbol
     return JSONResponse(service.element_summary(symbol))
 
 
-@router.get("/clauses", summary="The clause library")
-def list_clauses() -> JSONResponse:
+@router.get(
+    "/clauses",
+    tags=["reference"],
+    responses={200: {"model": ClauseList, "description": "Every clause's metadata."}},
+    summary="The clause library",
+)
+async def list_clauses() -> JSONResponse:
     library = service.get_library()
     return JSONResponse(
         {
@@ -98,8 +358,16 @@ def list_clauses() -> JSONResponse:
     )
 
 
-@router.get("/clauses/{clause_id}", summary="One clause's metadata")
-def get_clause(clause_id: str) -> JSONResponse:
+@router.get(
+    "/clauses/{clause_id}",
+    tags=["reference"],
+    responses={
+        200: {"model": ClauseMeta, "description": "The clause's metadata."},
+        **problem_responses(404),
+    },
+    summary="One clause's metadata",
+)
+async def get_clause(clause_id: str) -> JSONResponse:
     clause = service.get_library().get(clause_id)
     if clause is None:
         raise NotFoundError("clause", clause_id[:60])

@@ -1,0 +1,199 @@
+"""Pure ASGI middleware: request ids with access logs, and request-body limits.
+
+Pure ASGI (not ``BaseHTTPMiddleware``) so that a body is counted while it streams
+in and a response is never buffered.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Mapping
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.web.problems import REQUEST_ID_KEY, problem, request_id_of
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+_UNPRINTABLE = re.compile(r"[^\x21-\x7e]")
+access_log = logging.getLogger("clausewright.access")
+
+
+def loggable_path(path: str) -> str:
+    """``path`` made safe for a log line: unprintable characters escaped, cut to 200."""
+    shortened = path if len(path) <= 200 else path[:200] + "..."
+    return _UNPRINTABLE.sub(lambda match: f"\\x{ord(match.group()) & 0xFF:02x}", shortened)
+
+
+class RequestContextMiddleware:
+    """Gives every HTTP request an id and writes one access-log line for it.
+
+    A sane incoming ``X-Request-ID`` (1-128 letters, digits, ``.``, ``_``, ``:``,
+    ``-``) is kept, otherwise a new one is made. The id is in the scope's state (for
+    problem bodies), in the ``X-Request-ID`` response header and in the log line.
+    The log line has the method, path, status, duration, request id and the sizes
+    in and out - never a body or a query string, so never contract contents.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get(REQUEST_ID_HEADER, "")
+        request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})[REQUEST_ID_KEY] = request_id
+        started = time.perf_counter()
+        sizes = {"in": 0, "out": 0}
+        status: int | None = None
+
+        async def counting_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                sizes["in"] += len(message.get("body", b""))
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            elif message["type"] == "http.response.body":
+                sizes["out"] += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, send_with_id)
+        except Exception:
+            if status is None:
+                response = problem(
+                    500,
+                    "Internal Server Error",
+                    "Something went wrong on our side; the error has been logged.",
+                    request_id=request_id,
+                )
+                await response(scope, receive, send_with_id)
+            raise
+        finally:
+            access_log.info(
+                "%s %s %s %.1fms id=%s in=%d out=%d",
+                scope.get("method", "-"),
+                loggable_path(scope.get("path", "")),
+                status if status is not None else "-",
+                (time.perf_counter() - started) * 1000,
+                request_id,
+                sizes["in"],
+                sizes["out"],
+            )
+
+
+class BodyTooLargeError(StarletteHTTPException):
+    """Raised from ``receive`` when a streamed body passes its limit.
+
+    An ``HTTPException`` so that FastAPI lets it through its body parsing unchanged
+    and the one problem mapping turns it into a 413.
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, detail=too_large_detail(limit))
+
+
+def too_large_detail(limit: int) -> str:
+    """The sentence of a 413."""
+    return (
+        f"The request body is larger than this service accepts ({limit:,} bytes); "
+        "send a smaller request."
+    )
+
+
+MULTIPART_OVERHEAD_BYTES = 64 * 1024  # boundaries and part headers around one upload
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over a limit with 413, before and while they stream.
+
+    ``Content-Length`` is checked first (the body is then never read); the bytes
+    actually received are counted too, for chunked bodies and lying headers. Paths in
+    ``upload_limits`` (exact matches) take one multipart file of up to that many
+    bytes instead (plus :data:`MULTIPART_OVERHEAD_BYTES` for the multipart framing).
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, upload_limits: Mapping[str, int] | None = None
+    ) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.upload_limits = dict(upload_limits or {})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        upload_limit = self.upload_limits.get(scope.get("path", ""))
+        stated = upload_limit if upload_limit is not None else self.max_body_bytes
+        limit = stated + (MULTIPART_OVERHEAD_BYTES if upload_limit is not None else 0)
+        declared = _declared_length(scope)
+        if declared == "invalid":
+            await problem(
+                400,
+                "Bad Request",
+                "The Content-Length header is not a single whole number.",
+                request_id=request_id_of(scope),
+            )(scope, receive, send)
+            return
+        if isinstance(declared, int) and declared > limit:
+            await self._refuse(scope, receive, send, stated)
+            return
+        received = 0
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLargeError(stated)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except BodyTooLargeError:
+            if response_started:
+                raise
+            await self._refuse(scope, receive, send, stated)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem(
+            413,
+            "Content Too Large",
+            too_large_detail(limit),
+            headers={"Connection": "close"},
+            request_id=request_id_of(scope),
+        )
+        await response(scope, receive, send)
+
+
+def _declared_length(scope: Scope) -> int | str | None:
+    """The Content-Length, ``None`` when absent, ``"invalid"`` when not one number."""
+    values = {value.strip() for value in Headers(scope=scope).getlist("content-length")}
+    if not values:
+        return None
+    (value,) = values if len(values) == 1 else ("",)
+    if not (value.isascii() and value.isdigit()):
+        return "invalid"
+    return int(value) if len(value) <= 18 else 10**18
