@@ -6,6 +6,7 @@ Thin like the routes: read input, call :mod:`app.service`, write output. Exit co
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import sys
@@ -15,9 +16,12 @@ from typing import IO, Any
 
 import click
 import uvicorn
+from tqdm import tqdm
 
 from app import __version__, service
+from app import batch as batch_drafting
 from app.domain.reference import reference_data
+from app.domain.request import ContractRequest
 from app.errors import ClausewrightError, InvalidRequestError, NotFoundError
 from app.render.docx_writer import render_docx
 from app.render.html import render_html
@@ -110,6 +114,73 @@ def draft(request_file: IO[bytes], output: Path | None, output_format: str) -> N
         click.echo(f"wrote {target}", err=True)
 
 
+def _read_jsonl(stream: IO[bytes], *, source: str) -> list[ContractRequest]:
+    """Every request of a JSON Lines file (blank lines skipped), or :class:`InvalidInput`
+    naming each bad line and field."""
+    requests: list[ContractRequest] = []
+    problems: list[str] = []
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            requests.append(service.parse_request_json(line))
+        except InvalidRequestError as error:
+            problems += [
+                f"  line {number}: {field.path}: {field.message}" for field in error.errors
+            ]
+    if problems:
+        raise InvalidInput("\n".join([f"{source}: some requests cannot be drafted:", *problems]))
+    if not requests:
+        raise InvalidInput(f"{source}: there are no requests (one JSON object per line)")
+    return requests
+
+
+@cli.command()
+@click.argument("requests_file", type=click.File("rb"), metavar="REQUESTS.jsonl")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the zip.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar on stderr (default: when stderr is a terminal).",
+)
+def batch(requests_file: IO[bytes], output: Path, progress: bool | None) -> None:
+    """Draft every request of REQUESTS.jsonl (one JSON request per line; '-' reads
+    standard input) into one zip: a .docx per request and manifest.json.
+
+    Every line is checked before anything is drafted; if any is invalid, nothing is
+    written and each bad line is named (exit code 2).
+    """
+    source = "stdin" if requests_file.name in ("<stdin>", "-") else requests_file.name
+    requests = _read_jsonl(requests_file, source=source)
+    with tqdm(
+        total=len(requests),
+        file=sys.stderr,
+        unit="doc",
+        desc="drafting",
+        disable=None if progress is None else not progress,
+    ) as bar:
+        chunks = list(batch_drafting.iter_batch_zip(requests, progress=lambda _done: bar.update(1)))
+    write_atomically(output, b"".join(chunks))
+    click.echo(f"wrote {output} ({len(requests)} documents and manifest.json)", err=True)
+
+
+def _log_config() -> dict[str, Any]:
+    """Uvicorn's logging, plus the service's own loggers (access lines with request ids)."""
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["clausewright"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
@@ -125,6 +196,8 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=False,
         timeout_graceful_shutdown=30,
+        access_log=False,  # the service logs each request itself, with its request id
+        log_config=_log_config(),
     )
 
 
