@@ -4,12 +4,11 @@ the list numbers, the cross-reference numbers and the page footer we expect."""
 from __future__ import annotations
 
 import importlib.util
-import shutil
-import subprocess
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from office import convert_to_pdf, pdf_lines
 
 from app.domain.document import CrossRef, Document, Paragraph
 from app.domain.numbering import display_number
@@ -18,7 +17,6 @@ from app.render.docx_writer import plain_text, render_docx
 pytestmark = pytest.mark.libreoffice
 
 SAMPLES = Path(__file__).resolve().parents[1] / "render" / "conftest.py"
-CONVERT_TIMEOUT_SECONDS = 180
 
 
 def _samples() -> ModuleType:
@@ -31,49 +29,15 @@ def _samples() -> ModuleType:
     return module
 
 
-def _tool(name: str, package: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.fail(
-            f"{name} is not installed, so the .docx cannot be checked in a real word "
-            f"processor. `make test` installs it (Debian package {package})."
-        )
-    return path
-
-
-def _normalised(line: str) -> str:
-    return " ".join(line.split())
-
-
 @pytest.fixture(scope="module")
 def converted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Document, list[str]]:
     """The sample agreement, and the lines of the PDF LibreOffice made of it."""
-    soffice = _tool("soffice", "libreoffice-writer-nogui")
-    pdftotext = _tool("pdftotext", "poppler-utils")
     folder = tmp_path_factory.mktemp("libreoffice")
     document: Document = _samples().build_agreement()
     source = folder / "agreement.docx"
     source.write_bytes(render_docx(document))
-    command = [
-        soffice,
-        f"-env:UserInstallation={(folder / 'profile').as_uri()}",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(folder),
-        str(source),
-    ]
-    result = subprocess.run(
-        command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT_SECONDS, check=False
-    )
-    pdf = folder / "agreement.pdf"
-    assert pdf.exists(), f"LibreOffice made no PDF: {result.stdout}\n{result.stderr}"
-    text = subprocess.run(
-        [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return document, [_normalised(line) for line in text.splitlines() if line.strip()]
+    (pdf,) = convert_to_pdf([source], folder)
+    return document, pdf_lines(pdf)
 
 
 def test_list_numbers_are_shown_in_order(converted: tuple[Document, list[str]]) -> None:
@@ -103,7 +67,7 @@ def test_cross_references_show_the_target_numbers(converted: tuple[Document, lis
     ]
     assert referring
     for paragraph in referring:
-        assert _normalised(plain_text(paragraph.runs, numbers=numbers)) in text
+        assert " ".join(plain_text(paragraph.runs, numbers=numbers).split()) in text
     assert "A reference to 1.1(b)(i) includes a reference to 1.1(b)." in text
     assert "As set out in Schedule 1" in text
 
