@@ -43,8 +43,8 @@ system-deps:
 	fi
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check app tests scripts
-	$(BIN)/ruff format --check app tests scripts
+	$(BIN)/ruff check app tests $(wildcard scripts)
+	$(BIN)/ruff format --check app tests $(wildcard scripts)
 
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
