@@ -114,9 +114,7 @@ def resolve(document: Document) -> None:
                 number=paragraph.number, bookmark=bookmark_name(paragraph.anchor)
             )
     document.anchors = anchors
-    missing = sorted(
-        {ref.target for ref in iter_cross_refs(document) if ref.target not in anchors}
-    )
+    missing = sorted({ref.target for ref in iter_cross_refs(document) if ref.target not in anchors})
     if missing:
         raise DocumentAssemblyError(
             "cross-reference to a clause that is not in the document: " + ", ".join(missing)
