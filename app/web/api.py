@@ -29,6 +29,7 @@ from app.render.html import render_html
 from app.web.middleware import too_large_detail
 from app.web.openapi_docs import problem_responses
 from app.web.schemas import (
+    CLAUSE_EXAMPLE,
     EXAMPLE_REQUEST,
     REQUEST_EXAMPLES,
     SHORTHAND_REQUEST,
@@ -362,7 +363,11 @@ async def list_clauses() -> JSONResponse:
     "/clauses/{clause_id}",
     tags=["reference"],
     responses={
-        200: {"model": ClauseMeta, "description": "The clause's metadata."},
+        200: {
+            "model": ClauseMeta,
+            "description": "The clause's metadata.",
+            "content": {"application/json": {"example": CLAUSE_EXAMPLE}},
+        },
         **problem_responses(404),
     },
     summary="One clause's metadata",

@@ -150,6 +150,7 @@ def _openapi_builder(app: FastAPI, *, settings: Settings) -> Callable[[], dict[s
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(model_schema.pop("$defs", {}))
             components[model.__name__] = model_schema
+        _validation_errors_are_problems(schema)
         _describe_batch_limit(schema, limit=settings.batch_limit)
         if settings.api_key:
             _add_security(schema)
@@ -157,6 +158,20 @@ def _openapi_builder(app: FastAPI, *, settings: Settings) -> Callable[[], dict[s
         return schema
 
     return build
+
+
+def _validation_errors_are_problems(schema: dict[str, Any]) -> None:
+    """FastAPI documents its own 422 body; this service answers every 422 as a problem."""
+    default_422 = "#/components/schemas/HTTPValidationError"
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            response = operation.get("responses", {}).get("422", {})
+            media = response.get("content", {}).get("application/json", {})
+            if media.get("schema", {}).get("$ref") == default_422:
+                operation["responses"]["422"] = _problem_response(422)
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
 
 
 def _describe_batch_limit(schema: dict[str, Any], *, limit: int) -> None:
@@ -182,3 +197,4 @@ def _add_security(schema: dict[str, Any]) -> None:
             continue
         for operation in operations.values():
             operation["security"] = [{"bearer": []}, {"apiKey": []}]
+            operation.setdefault("responses", {})["401"] = _problem_response(401)

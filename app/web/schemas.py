@@ -51,6 +51,33 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
 
 EXAMPLE_HASH = "5d41c7f1b1a6f0a3e0c4f2d9b8e7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9"
 
+CLAUSE_EXAMPLE: dict[str, Any] = {
+    "id": "export_licensing",
+    "family": "licensing",
+    "title": "Export Licences",
+    "version": "1.2.0",
+    "part": "clause",
+    "order": 90,
+    "applies_when": "assessment.controlled != false",
+    "reason": "Rare-earth exports from China need a licence per shipment.",
+    "excluded_reason": "",
+    "variants": {},
+    "note": "",
+}
+
+ELEMENT_EXAMPLE: dict[str, Any] = {
+    "symbol": "Ce",
+    "name": "cerium",
+    "atomic_number": 58,
+    "classification": {"usgs": "light", "industry": "light"},
+    "forms": ["oxide", "metal", "alloy", "compound"],
+    "hs_codes": {"oxide": "2846.10", "metal": "2805.30"},
+    "bulk_traded": True,
+    "note": None,
+    "controls": [],
+    "reviewed": "2026-11-30",
+}
+
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -176,23 +203,7 @@ class ElementControl(_Open):
 class ElementOut(_Open):
     """One rare-earth element with its classification and export-control entries."""
 
-    model_config = ConfigDict(
-        extra="allow",
-        json_schema_extra={
-            "example": {
-                "symbol": "Ce",
-                "name": "cerium",
-                "atomic_number": 58,
-                "classification": {"usgs": "light", "industry": "light"},
-                "forms": ["oxide", "metal", "alloy", "compound"],
-                "hs_codes": {"oxide": "2846.10", "metal": "2805.30"},
-                "bulk_traded": True,
-                "note": None,
-                "controls": [],
-                "reviewed": "2026-11-30",
-            }
-        },
-    )
+    model_config = ConfigDict(extra="allow", json_schema_extra={"example": ELEMENT_EXAMPLE})
 
     symbol: str
     name: str
@@ -207,32 +218,17 @@ class ElementOut(_Open):
 
 
 class ElementList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"reviewed": "2026-11-30", "elements": [ELEMENT_EXAMPLE]}}
+    )
+
     reviewed: str
     elements: list[ElementOut]
 
 
 class ClauseList(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "library_version": "2026.11.1",
-                "clauses": [
-                    {
-                        "id": "export_licensing",
-                        "family": "licensing",
-                        "title": "Export Licences",
-                        "version": "1.2.0",
-                        "part": "clause",
-                        "order": 90,
-                        "applies_when": "assessment.controlled != false",
-                        "reason": "Rare-earth exports from China need a licence per shipment.",
-                        "excluded_reason": "",
-                        "variants": {},
-                        "note": "",
-                    }
-                ],
-            }
-        }
+        json_schema_extra={"example": {"library_version": "2026.11.1", "clauses": [CLAUSE_EXAMPLE]}}
     )
 
     library_version: str
@@ -273,5 +269,7 @@ class DocumentParameters(BaseModel):
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"status": "ok", "version": "0.4.0"}})
+
     status: str
     version: str
