@@ -17,7 +17,7 @@ from app.domain.countries import country_name
 from app.domain.delivery_plan import Delivery, add_months, delivery_plan
 from app.domain.licensing import LicensingAssessment
 from app.domain.options import ResolvedOptions
-from app.domain.reference import Element
+from app.domain.reference import Element, reference_data
 from app.domain.request import (
     DELIVERIES_PER_YEAR,
     ContractRequest,
@@ -111,7 +111,9 @@ def build_context(facts: DraftingFacts) -> dict[str, Any]:
         "price": _price(request),
         "disputes": _disputes(request),
         "licensing": dict(facts.options.licensing),
-        "assessment": _assessment(facts.assessment),
+        "assessment": _assessment(
+            facts.assessment, {entry.id: entry.regime for entry in reference_data().controls}
+        ),
         "force_majeure": dict(facts.options.force_majeure),
         "safety_stock": _safety_stock(facts),
     }
@@ -274,7 +276,7 @@ def _disputes(request: ContractRequest) -> dict[str, Any]:
     }
 
 
-def _assessment(assessment: LicensingAssessment) -> dict[str, Any]:
+def _assessment(assessment: LicensingAssessment, regimes: dict[str, str]) -> dict[str, Any]:
     return {
         "controlled": assessment.controlled,
         "uncertain": assessment.controlled is None,
@@ -282,7 +284,16 @@ def _assessment(assessment: LicensingAssessment) -> dict[str, Any]:
         "risk": assessment.risk,
         "mechanisms": sorted(mechanism.id for mechanism in assessment.mechanisms),
         "controls": [
-            {"announcement": control.announcement, "status": control.status}
+            {
+                "id": control.entry_id,
+                "regime": regimes.get(control.entry_id, ""),
+                "announcement": control.announcement,
+                "status": control.status,
+                "effective": format_date(control.effective) if control.effective else None,
+                "suspended_until": format_date(control.suspended_until)
+                if control.suspended_until
+                else None,
+            }
             for control in assessment.applicable
         ],
         "expected_delay_days": assessment.expected_delay_days,
