@@ -181,8 +181,14 @@ def _http_detail(error: StarletteHTTPException) -> str:
     return detail
 
 
+_RFC_9110_PHRASES = {413: "Content Too Large", 422: "Unprocessable Content"}
+
+
 def reason_phrase(status: int) -> str:
-    """The standard reason phrase of ``status`` ("Not Found"), or "Error"."""
+    """The standard reason phrase of ``status`` ("Not Found"; RFC 9110's names where
+    they changed), or "Error"."""
+    if status in _RFC_9110_PHRASES:
+        return _RFC_9110_PHRASES[status]
     try:
         return HTTPStatus(status).phrase
     except ValueError:
