@@ -127,7 +127,7 @@ def _with_posture_hint(field: FormField) -> FormField:
             )
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
         shown.append(f"{posture.value}: {field.choice_label(text)}")
-    hint = "If left at the posture default - " + "; ".join(shown) + "."
+    hint = "Posture default - " + ", ".join(shown) + "."
     return FormField(
         name=field.name,
         label=field.label,

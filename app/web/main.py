@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 
 from app import __version__, service
 from app.config import Settings, get_settings
-from app.web import api
+from app.web import api, form
 from app.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.web.openapi_docs import API_DESCRIPTION, TAGS, install_docs
 from app.web.problems import install_problem_handlers
@@ -38,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_docs(app, settings=settings)  # before any other /static mount
     app.include_router(api.router)
+    app.include_router(form.router)
+    app.mount("/static", StaticFiles(directory=form.STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["operations"], summary="Liveness", response_model=Health)
     async def healthz() -> dict[str, str]:
