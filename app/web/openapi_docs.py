@@ -179,6 +179,7 @@ def _describe_batch_limit(schema: dict[str, Any], *, limit: int) -> None:
     if operation is None:
         return
     body_schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    body_schema["minItems"] = 1
     body_schema["maxItems"] = limit
     operation["description"] = (
         operation.get("description", "") + f"\n\nThis deployment drafts at most {limit} "
