@@ -1,7 +1,7 @@
 // Clausewright web form: progressive enhancement only. Without this file every
 // feature still works through ordinary form posts.
 //
-// - focuses the error summary after a submit with errors;
+// - focuses the error summary after a submit with errors, and its links the fields;
 // - updates the preview pane as the user types (debounced; only the pane is replaced,
 //   so focus stays in the form and the pane keeps its scroll position);
 // - updates the element panel when the element changes;
@@ -25,11 +25,27 @@
     };
   }
 
-  function focusErrorSummary() {
+  // Focus the error summary after a submit with errors. Its links, and those of the
+  // preview's list of answers it waits for, move the focus to their field (a plain
+  // in-page link would only scroll), with the field's label in view.
+  function errorLinks() {
     var summary = document.querySelector("[data-focus-on-load]");
     if (summary) {
       summary.focus();
     }
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest
+        ? event.target.closest(".error-summary a[href^='#'], .preview-waiting a[href^='#']")
+        : null;
+      var target = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+      if (!target || typeof target.focus !== "function") {
+        return;
+      }
+      event.preventDefault();
+      var label = document.querySelector("label[for='" + target.id + "']");
+      (label || target).scrollIntoView({ block: "center" });
+      target.focus({ preventScroll: true });
+    });
   }
 
   function livePreview(form, pane) {
@@ -170,7 +186,7 @@
   }
 
   function start() {
-    focusErrorSummary();
+    errorLinks();
     openDetailsForPrint();
     var form = document.getElementById("contract-form");
     var pane = document.getElementById("preview");
