@@ -58,6 +58,12 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _source_name(stream: IO[bytes]) -> str:
+    """How to name an input in messages: its file name, or "stdin"."""
+    name = getattr(stream, "name", "-")
+    return "stdin" if not isinstance(name, str) or name in ("<stdin>", "-") else name
+
+
 def _read_source(stream: IO[bytes]) -> bytes:
     data = stream.read()
     if not data.strip():
@@ -89,7 +95,7 @@ def cli() -> None:
 )
 def draft(request_file: IO[bytes], output: Path | None, output_format: str) -> None:
     """Draft the agreement for REQUEST.json ('-' reads standard input)."""
-    source = "stdin" if request_file.name in ("<stdin>", "-") else request_file.name
+    source = _source_name(request_file)
     try:
         request = service.parse_request_json(_read_source(request_file))
     except InvalidRequestError as error:
@@ -136,7 +142,11 @@ def _read_jsonl(stream: IO[bytes], *, source: str) -> list[ContractRequest]:
 
 
 @cli.command()
-@click.argument("requests_file", type=click.File("rb"), metavar="REQUESTS.jsonl")
+@click.argument(
+    "requests_path",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    metavar="REQUESTS.jsonl",
+)
 @click.option(
     "-o",
     "--output",
@@ -149,15 +159,15 @@ def _read_jsonl(stream: IO[bytes], *, source: str) -> list[ContractRequest]:
     default=None,
     help="Show a progress bar on stderr (default: when stderr is a terminal).",
 )
-def batch(requests_file: IO[bytes], output: Path, progress: bool | None) -> None:
+def batch(requests_path: str, output: Path, progress: bool | None) -> None:
     """Draft every request of REQUESTS.jsonl (one JSON request per line; '-' reads
     standard input) into one zip: a .docx per request and manifest.json.
 
     Every line is checked before anything is drafted; if any is invalid, nothing is
     written and each bad line is named (exit code 2).
     """
-    source = "stdin" if requests_file.name in ("<stdin>", "-") else requests_file.name
-    requests = _read_jsonl(requests_file, source=source)
+    with click.open_file(requests_path, "rb") as stream:
+        requests = _read_jsonl(stream, source=_source_name(stream))
     with tqdm(
         total=len(requests),
         file=sys.stderr,
