@@ -22,9 +22,9 @@ from app.domain.reference import long_date
 from app.domain.safety_stock import SafetyStockResult, safety_stock_curve
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 44
+LEFT, RIGHT, TOP, BOTTOM = 64, 28, 16, 44
 SERVICE_LEVELS = (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.925, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999)
-MAX_X_LABELS = 12
+MAX_X_LABELS = 8
 _NICE_STEPS = (1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10)
 
 

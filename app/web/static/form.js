@@ -3,7 +3,8 @@
 //
 // - focuses the error summary after a submit with errors, and its links the fields;
 // - updates the preview pane as the user types (debounced; only the pane is replaced,
-//   so focus stays in the form and the pane keeps its scroll position);
+//   so focus stays in the form and the pane keeps its scroll position), and clears
+//   the last submit's errors once the answers draft cleanly;
 // - updates the element panel when the element changes;
 // - unfolds the report's folded sections for printing.
 (function () {
@@ -46,6 +47,39 @@
       (label || target).scrollIntoView({ block: "center" });
       target.focus({ preventScroll: true });
     });
+  }
+
+  // Once the answers draft cleanly, the errors of the last submit are stale: remove
+  // them (messages, invalid states, the summary) so the page does not contradict itself.
+  function clearErrors(form) {
+    var messages = form.querySelectorAll(".error-message");
+    for (var i = 0; i < messages.length; i++) {
+      messages[i].parentNode.removeChild(messages[i]);
+    }
+    var invalid = form.querySelectorAll("[aria-invalid='true']");
+    for (var j = 0; j < invalid.length; j++) {
+      invalid[j].removeAttribute("aria-invalid");
+    }
+    var described = form.querySelectorAll("[aria-describedby]");
+    for (var k = 0; k < described.length; k++) {
+      var ids = described[k].getAttribute("aria-describedby").split(" ").filter(function (id) {
+        return id && !/-error$/.test(id);
+      });
+      if (ids.length) {
+        described[k].setAttribute("aria-describedby", ids.join(" "));
+      } else {
+        described[k].removeAttribute("aria-describedby");
+      }
+    }
+    var blocks = form.querySelectorAll(".has-error");
+    for (var m = 0; m < blocks.length; m++) {
+      blocks[m].classList.remove("has-error");
+    }
+    var summary = document.getElementById("error-summary");
+    if (summary && !document.getElementById("f-answers-file-error")) {
+      summary.parentNode.removeChild(summary);
+    }
+    document.title = document.title.replace(/^Error: /, "");
   }
 
   function livePreview(form, pane) {
@@ -106,6 +140,9 @@
           pane.scrollTop = paneScroll;
           window.scrollTo(window.scrollX, pageScroll);
           var body = content.querySelector("[data-status]");
+          if (content.querySelector("article.agreement")) {
+            clearErrors(form);
+          }
           announce(body ? body.getAttribute("data-status") : "");
         })
         .catch(function (error) {
