@@ -36,6 +36,7 @@ class RequestContextMiddleware:
     A sane incoming ``X-Request-ID`` (1-128 letters, digits, ``.``, ``_``, ``:``,
     ``-``) is kept, otherwise a new one is made. The id is in the scope's state (for
     problem bodies), in the ``X-Request-ID`` response header and in the log line.
+    Every response also gets ``X-Content-Type-Options: nosniff``.
     The log line has the method, path, status, duration, request id and the sizes
     in and out - never a body or a query string, so never contract contents.
     """
@@ -64,7 +65,9 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = request_id
+                headers.setdefault("X-Content-Type-Options", "nosniff")
             elif message["type"] == "http.response.body":
                 sizes["out"] += len(message.get("body", b""))
             await send(message)

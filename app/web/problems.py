@@ -76,17 +76,26 @@ def problem(
     return ProblemResponse(body, status_code=status, headers=dict(headers or {}))
 
 
-def invalid_request(error: InvalidRequestError, *, request_id: str | None = None) -> JSONResponse:
-    """422 listing every offending field with its path and a sentence."""
+MAX_LISTED_ERRORS = 50  # a body of 75,000 unknown fields must not become a 12 MB answer
+
+
+def invalid_request(
+    error: InvalidRequestError, *, total: int | None = None, request_id: str | None = None
+) -> JSONResponse:
+    """422 listing every offending field (the first :data:`MAX_LISTED_ERRORS` of
+    ``total``, when there are more)."""
+    listed = error.errors[:MAX_LISTED_ERRORS]
+    total = max(total or 0, len(error.errors))
+    more = f" (the first {len(listed)} are listed)" if total > len(listed) else ""
     return problem(
         422,
         "The request cannot be drafted",
-        f"{len(error.errors)} field(s) need attention: "
-        + "; ".join(f"{field.path}: {field.message}" for field in error.errors),
+        f"{total} field(s) need attention{more}: "
+        + "; ".join(f"{field.path}: {field.message}" for field in listed),
         extra={
             "errors": [
                 {"path": field.path, "loc": list(field.location), "message": field.message}
-                for field in error.errors
+                for field in listed
             ]
         },
         request_id=request_id,
@@ -110,9 +119,14 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_validation(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
-        details = [_without_json_position(detail) for detail in error.errors()]
-        fields = translate(details, model=ContractRequest, drop_first=frozenset({"body"}))
-        return invalid_request(InvalidRequestError(fields), request_id=request_id_of(request.scope))
+        details = error.errors()
+        listed = [_without_json_position(detail) for detail in details[:MAX_LISTED_ERRORS]]
+        fields = translate(listed, model=ContractRequest, drop_first=frozenset({"body"}))
+        return invalid_request(
+            InvalidRequestError(fields),
+            total=len(details),
+            request_id=request_id_of(request.scope),
+        )
 
     async def on_not_found(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, NotFoundError)

@@ -135,6 +135,7 @@ def test_request_id_is_kept_when_sane_and_made_otherwise(client: Any) -> None:
         assert re.fullmatch(r"[0-9a-f]{32}", made.headers["x-request-id"])
     one, two = client.get("/healthz"), client.get("/healthz")
     assert one.headers["x-request-id"] != two.headers["x-request-id"]
+    assert one.headers["x-content-type-options"] == "nosniff"
 
 
 def test_access_log_has_the_request_but_not_its_contents(

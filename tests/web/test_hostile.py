@@ -468,3 +468,11 @@ def test_a_library_defect_is_a_logged_500_problem_not_a_crash(
     body = expect_problem(client.post(DRAFTING_ROUTES[0], json=SPEC), 500)
     assert body["title"] == "Drafting failed"
     assert "dangling" not in body["detail"]
+
+
+def test_a_flood_of_errors_is_summarised(client: Any, expect_problem: Problem) -> None:
+    body = json.dumps({f"field{number}": 0 for number in range(20_000)}).encode()
+    problem = expect_problem(client.post(DRAFTING_ROUTES[2], content=body, headers=JSON), 422)
+    assert len(problem["errors"]) == 50
+    # element, volume and term are missing, and 20,000 fields are unknown
+    assert problem["detail"].startswith("20003 field(s) need attention (the first 50 are listed)")
