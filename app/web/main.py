@@ -55,7 +55,10 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
-        upload_limits={api.PARAMETERS_PATH: settings.max_upload_bytes},
+        upload_limits={
+            api.PARAMETERS_PATH: settings.max_upload_bytes,
+            "/answers/load": settings.max_upload_bytes,  # the form's .docx/JSON upload
+        },
     )
     if settings.api_key:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key)
