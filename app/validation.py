@@ -53,6 +53,8 @@ def _sentence(error: ErrorDetails) -> str:
             return f"must be one of: {_limit(context, 'expected')}"
         case "string_type":
             return "must be text"
+        case "string_unicode":
+            return "contains characters that are not valid text (a broken Unicode sequence)"
         case "string_too_short":
             return "must not be empty"
         case "string_too_long":
