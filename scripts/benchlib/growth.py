@@ -1,0 +1,155 @@
+"""How drafting time grows with the delivery plan and with the batch size, and
+whether a batch streams (its peak memory does not grow with the number of documents)."""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+import tracemalloc
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app import service
+from app.domain.request import ContractRequest
+from app.render.docx_writer import render_docx
+from benchlib.requests import variant, with_plan_rows
+from benchlib.stats import LineFit, fit_line, slope
+
+try:  # the streaming batch of app/batch.py, when this checkout has it
+    from app.batch import iter_batch_zip
+except ImportError:  # pragma: no cover - older checkouts
+    iter_batch_zip = None  # type: ignore[assignment]
+
+STREAMING_BATCH = iter_batch_zip is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """Median seconds at each size, and the line through them."""
+
+    sizes: tuple[int, ...]
+    seconds: tuple[float, ...]
+    fit: LineFit
+
+    def as_dict(self, unit: str) -> dict[str, Any]:
+        """For the JSON results; ``unit`` names what a size counts."""
+        return {
+            "unit": unit,
+            "points": [
+                {unit: size, "median_ms": round(value * 1000, 3)}
+                for size, value in zip(self.sizes, self.seconds, strict=True)
+            ],
+            "fit": self.fit.as_dict(),
+            "ms_per_" + unit.rstrip("s"): round(self.fit.slope * 1000, 4),
+        }
+
+
+def plan_length(data: dict[str, Any], *, rows: Sequence[int], repeats: int, first: int) -> Growth:
+    """Draft ``data`` with monthly deliveries over ``rows`` months, ``repeats`` different
+    requests at each length; the median per length."""
+    medians = []
+    for index, count in enumerate(rows):
+        requests = [
+            with_plan_rows(variant(data, first + index * repeats + repeat), count)
+            for repeat in range(repeats)
+        ]
+        samples = []
+        for request in requests:
+            start = time.perf_counter()
+            render_docx(service.draft(request=request).assembly.document)
+            samples.append(time.perf_counter() - start)
+        medians.append(statistics.median(samples))
+    return Growth(tuple(rows), tuple(medians), fit_line(rows, medians))
+
+
+def _loop_batch(requests: Sequence[ContractRequest]) -> Iterator[bytes]:
+    """Fallback without app.batch: draft in a loop, each .docx written as it is made."""
+    for index, request in enumerate(requests):
+        yield f"{index:03d}.docx".encode()
+        yield render_docx(service.draft(request=request).assembly.document)
+
+
+def write_batch(requests: Sequence[ContractRequest], path: Path) -> int:
+    """Draft ``requests`` as one zip on disk, streamed; the zip's size in bytes."""
+    if iter_batch_zip is not None:
+        with path.open("wb") as sink:
+            for chunk in iter_batch_zip(requests):
+                sink.write(chunk)
+    else:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            chunks = _loop_batch(requests)
+            for name in chunks:
+                archive.writestr(name.decode(), next(chunks))
+    return path.stat().st_size
+
+
+def _requests(data: dict[str, Any], count: int, first: int) -> list[ContractRequest]:
+    return [service.parse_request(variant(data, first + index)) for index in range(count)]
+
+
+def batch_size(
+    data: dict[str, Any], *, sizes: Sequence[int], directory: Path, first: int
+) -> tuple[Growth, list[int]]:
+    """Time batches of ``sizes`` different requests written to disk; the zip sizes."""
+    seconds, archive_bytes = [], []
+    for index, size in enumerate(sizes):
+        requests = _requests(data, size, first + index * 1000)
+        start = time.perf_counter()
+        archive_bytes.append(write_batch(requests, directory / f"batch-{size}.zip"))
+        seconds.append(time.perf_counter() - start)
+    return Growth(tuple(sizes), tuple(seconds), fit_line(sizes, seconds)), archive_bytes
+
+
+@dataclass(frozen=True, slots=True)
+class BatchMemory:
+    """Peak traced memory of batches of several sizes, after a warm-up batch."""
+
+    sizes: tuple[int, ...]
+    peak_bytes: tuple[int, ...]
+    growth_per_document: float  # bytes of peak memory each further document adds
+    docx_bytes: float  # the mean size of one document in these batches
+
+    def as_dict(self) -> dict[str, Any]:
+        """For the JSON results."""
+        return {
+            "method": "tracemalloc peak of the whole batch run (Python allocations)",
+            "points": [
+                {"documents": size, "peak_mib": round(peak / 2**20, 3)}
+                for size, peak in zip(self.sizes, self.peak_bytes, strict=True)
+            ],
+            "growth_bytes_per_document": round(self.growth_per_document),
+            "mean_docx_bytes": round(self.docx_bytes),
+        }
+
+
+def batch_memory(
+    data: dict[str, Any], *, sizes: Sequence[int], directory: Path, first: int, warmup: int
+) -> BatchMemory:
+    """Peak memory of streamed batches. A warm-up batch of ``warmup`` different requests
+    first brings the process's bounded caches to their steady state, so that what
+    grows with the batch is the batch itself."""
+    write_batch(_requests(data, warmup, first), directory / "warmup.zip")
+    peaks: list[int] = []
+    sizes_on_disk: list[int] = []
+    for index, size in enumerate(sizes):
+        requests = _requests(data, size, first + (index + 1) * 1000)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            archive = directory / f"memory-{size}.zip"
+            write_batch(requests, archive)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        peaks.append(peak)
+        with zipfile.ZipFile(archive) as opened:
+            sizes_on_disk.extend(
+                info.file_size for info in opened.infolist() if info.filename.endswith(".docx")
+            )
+    return BatchMemory(
+        tuple(sizes), tuple(peaks), slope(sizes, peaks), statistics.fmean(sizes_on_disk)
+    )
