@@ -80,9 +80,14 @@ def live_server() -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's chromium, headless, launched once for the session."""
+    """Debian's chromium, headless, launched once per test module.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop running in
+    the main thread while it is open, which would break later tests that start their
+    own event loop.
+    """
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"{CHROMIUM} is missing, so the browser tests cannot run. `make test` installs "
