@@ -51,6 +51,36 @@ def get_library() -> ClauseLibrary:
     return _library_at(get_settings().templates_dir.resolve())
 
 
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """What a process has loaded and checked before it serves anything."""
+
+    library_version: str
+    clause_count: int
+    reference_data_reviewed: date
+
+
+def check_startup() -> Readiness:
+    """Load and check the clause library and the reference data (both are cached, so
+    later calls are cheap and say whether they are still loaded).
+
+    Returns what was loaded, for the readiness endpoint.
+
+    Raises:
+        ClauseLibraryError: a clause template or the library's metadata is broken; the
+            message names the file, the line and the reason.
+        ReferenceDataError: a reference-data file is broken; the message names the
+            file, the entry, the line and the reason.
+    """
+    library = get_library()
+    data = reference_data()
+    return Readiness(
+        library_version=library.version,
+        clause_count=len(library.clauses),
+        reference_data_reviewed=data.reviewed,
+    )
+
+
 def parse_request(data: object) -> ContractRequest:
     """Validate a decoded JSON value as a contract request.
 
@@ -242,7 +272,12 @@ def draft(*, request: ContractRequest, today: date | None = None) -> Draft:
         header_text=f"Draft {request.draft_number} - for discussion - subject to contract",
     )
     warnings = [
-        *review_warnings(data=data, today=today, max_age_days=get_settings().review_max_age_days),
+        *review_warnings(
+            data=data,
+            today=today,
+            max_age_days=get_settings().review_max_age_days,
+            element=element.symbol,
+        ),
         *assessment.warnings,
     ]
     if request.delivery.incoterm in SEA_ONLY_INCOTERMS:

@@ -256,12 +256,16 @@ def load_reference_data(*, elements_path: Path, controls_path: Path) -> Referenc
     )
 
 
-def review_warnings(*, data: ReferenceData, today: date, max_age_days: int = 90) -> list[str]:
+def review_warnings(
+    *, data: ReferenceData, today: date, max_age_days: int = 90, element: str | None = None
+) -> list[str]:
     """Return the warnings a lawyer needs about the age of the reference data.
 
     One warning when ``data.reviewed`` is more than ``max_age_days`` before
     ``today``; one for each suspended entry whose suspension ended before
-    ``today`` (its status is then unknown). Empty when the data is fresh.
+    ``today`` (its status is then unknown). With ``element`` (a symbol), only the
+    entries that list that element count: a draft for lanthanum need not warn about
+    a control on holmium. Empty when the data is fresh.
     """
     warnings: list[str] = []
     age = (today - data.reviewed).days
@@ -272,6 +276,8 @@ def review_warnings(*, data: ReferenceData, today: date, max_age_days: int = 90)
             "The current control lists must be checked before this draft is relied on."
         )
     for entry in data.controls:
+        if element is not None and element not in entry.elements:
+            continue
         until = entry.suspended_until
         if entry.status == "suspended" and until is not None and until < today:
             where = "MOFCOM list" if entry.regime == "cn_export_control" else "official text"

@@ -325,6 +325,24 @@ def test_warning_for_each_ended_suspension(today: date, expected_ids: tuple[str,
         assert "checked against the current MOFCOM list" in warning
 
 
+@pytest.mark.parametrize(
+    ("element", "expected_ids"),
+    [
+        ("La", ()),
+        ("Ho", ("cn-mofcom-2025-57", "cn-mofcom-2025-61")),
+        ("Dy", ("cn-mofcom-2025-61",)),
+    ],
+)
+def test_ended_suspensions_warn_only_for_the_element_drafted(
+    element: str, expected_ids: tuple[str, ...]
+) -> None:
+    today = date(2026, 12, 1)
+    data = dataclasses.replace(DATA, reviewed=today)
+    warnings = review_warnings(data=data, today=today, element=element)
+    announcements = tuple(data.control(entry_id).announcement for entry_id in expected_ids)
+    assert tuple(warning.split(" was suspended")[0] for warning in warnings) == announcements
+
+
 def test_in_force_entries_never_warn() -> None:
     entries = tuple(
         dataclasses.replace(entry, status="in_force", suspended_until=None)
