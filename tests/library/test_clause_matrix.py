@@ -17,18 +17,13 @@ from itertools import product
 from typing import Any
 
 import pytest
+from doctext import texts
 
 from app import service
 from app.domain.document import (
-    CrossRef,
-    DefinedTerm,
     Document,
-    Inline,
-    Paragraph,
-    Placeholder,
-    Table,
-    Text,
 )
+from app.domain.numbering import iter_cross_refs
 from app.library.assemble import ClauseDecision
 
 TODAY = date(2026, 12, 1)
@@ -123,41 +118,6 @@ def _draft(request_json: str) -> tuple[Document, tuple[ClauseDecision, ...], boo
     )
 
 
-def _run_text(run: Inline, document: Document) -> str:
-    if isinstance(run, Text):
-        return run.text
-    if isinstance(run, DefinedTerm):
-        return f"“{run.term}”"
-    if isinstance(run, Placeholder):
-        return f"[{run.label}]"
-    if isinstance(run, CrossRef):
-        return document.anchors[run.target].number
-    raise AssertionError(f"unknown run {run!r}")
-
-
-def _texts(document: Document) -> list[str]:
-    lines: list[str] = []
-    for block in document.blocks:
-        if isinstance(block, Paragraph):
-            lines.append("".join(_run_text(run, document) for run in block.runs))
-        elif isinstance(block, Table):
-            for row in (block.header, *block.rows):
-                lines.extend("".join(_run_text(run, document) for run in cell) for cell in row)
-    return lines
-
-
-def _cross_refs(document: Document) -> list[CrossRef]:
-    refs: list[CrossRef] = []
-    for block in document.blocks:
-        cells: list[tuple[Inline, ...]] = []
-        if isinstance(block, Paragraph):
-            cells = [block.runs]
-        elif isinstance(block, Table):
-            cells = [cell for row in (block.header, *block.rows) for cell in row]
-        refs.extend(run for cell in cells for run in cell if isinstance(run, CrossRef))
-    return refs
-
-
 def test_the_matrix_is_large_and_covers_every_value() -> None:
     assert len(MATRIX) >= 100
     for key, values in [
@@ -175,7 +135,7 @@ def test_the_matrix_is_large_and_covers_every_value() -> None:
 def test_every_clause_renders_cleanly(case: dict[str, Any]) -> None:
     document, decisions, controlled = _draft(json.dumps(_request(case), sort_keys=True))
     assert controlled is POSITIONS[case["position"]][1]
-    text = "\n".join(_texts(document))
+    text = "\n".join(texts(document))
     for leak in ("{{", "}}", "{%", "%}", "[](", "](", "\\"):
         assert leak not in text, f"{leak!r} in the draft"
     # "None of the following" is English; a bare None, True or False is a leaked value.
@@ -184,7 +144,7 @@ def test_every_clause_renders_cleanly(case: dict[str, Any]) -> None:
     # Two numbered paragraphs run together when a template line ends in a tag.
     merged = re.search(r"[a-z)]\.1\. |;\s+- ", text)
     assert merged is None, text[max(merged.start() - 80, 0) : merged.end() + 40]
-    for line in _texts(document):
+    for line in texts(document):
         assert not re.search(r"  |\( |\s[,.;:)]|^\s", line), f"broken spacing: {line!r}"
     for decision in decisions:
         assert decision.reason, decision.clause_id
@@ -196,7 +156,7 @@ def test_every_cross_reference_resolves_and_the_clauses_follow_the_options(
     case: dict[str, Any],
 ) -> None:
     document, decisions, _ = _draft(json.dumps(_request(case), sort_keys=True))
-    refs = _cross_refs(document)
+    refs = iter_cross_refs(document)
     assert refs
     assert {ref.target for ref in refs} <= set(document.anchors)
     for anchor in ALWAYS:

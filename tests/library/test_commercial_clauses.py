@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -18,20 +17,15 @@ from itertools import product
 from typing import Any
 
 import pytest
+from doctext import clause_text, in_words, joined, lines, placeholder_keys
 
 from app import service
 from app.domain.document import (
-    CrossRef,
-    DefinedTerm,
     Document,
-    Inline,
     Paragraph,
     ParagraphKind,
-    Placeholder,
     Table,
-    Text,
 )
-from app.library.markup import number_in_words
 
 TODAY = date(2026, 12, 1)
 POSTURES = ("buyer", "balanced", "seller")
@@ -127,56 +121,6 @@ def _draft(**options: Any) -> tuple[Document, tuple[str, ...]]:
     return _document(json.dumps(_request(**options), sort_keys=True))
 
 
-def _run_text(run: Inline, document: Document) -> str:
-    if isinstance(run, Text):
-        return run.text
-    if isinstance(run, DefinedTerm):
-        return f"“{run.term}”"
-    if isinstance(run, Placeholder):
-        return f"[{run.label}]"
-    if isinstance(run, CrossRef):
-        return document.anchors[run.target].number
-    raise AssertionError(f"unknown run {run!r}")
-
-
-def _join(runs: tuple[Inline, ...], document: Document) -> str:
-    return "".join(_run_text(run, document) for run in runs)
-
-
-def _lines(document: Document) -> Iterator[str]:
-    """Every paragraph and every table cell as text, in document order."""
-    for block in document.blocks:
-        if isinstance(block, Paragraph):
-            yield _join(block.runs, document)
-        elif isinstance(block, Table):
-            for row in (block.header, *block.rows):
-                yield " | ".join(_join(cell, document) for cell in row)
-
-
-def _full_text(document: Document) -> str:
-    return "\n".join(_lines(document))
-
-
-def _clause_text(document: Document, clause_id: str) -> str:
-    """The text of one clause or schedule: its heading up to the next heading."""
-    headings = (ParagraphKind.CLAUSE, ParagraphKind.SCHEDULE, ParagraphKind.HEADING)
-    lines: list[str] = []
-    inside = False
-    for block in document.blocks:
-        if isinstance(block, Paragraph) and block.kind in headings:
-            if inside:
-                break
-            inside = block.anchor == clause_id
-            continue
-        if inside and isinstance(block, Paragraph):
-            lines.append(_join(block.runs, document))
-        elif inside and isinstance(block, Table):
-            for row in (block.header, *block.rows):
-                lines.append(" | ".join(_join(cell, document) for cell in row))
-    assert lines, f"clause {clause_id!r} is not in the document"
-    return "\n".join(lines)
-
-
 def _plan_table(document: Document) -> Table:
     inside = False
     for block in document.blocks:
@@ -185,22 +129,6 @@ def _plan_table(document: Document) -> Table:
         elif inside and isinstance(block, Table):
             return block
     raise AssertionError("the delivery plan schedule has no table")
-
-
-def _placeholders_in(document: Document) -> set[str]:
-    keys: set[str] = set()
-    for block in document.blocks:
-        cells: list[tuple[Inline, ...]] = []
-        if isinstance(block, Paragraph):
-            cells = [block.runs]
-        elif isinstance(block, Table):
-            cells = [cell for row in (block.header, *block.rows) for cell in row]
-        keys |= {run.key for cell in cells for run in cell if isinstance(run, Placeholder)}
-    return keys
-
-
-def _in_words(value: int, noun: str) -> str:
-    return f"{number_in_words(value)} ({value}) {noun}{'' if value == 1 else 's'}"
 
 
 def _number(text: str) -> Decimal:
@@ -233,14 +161,14 @@ MATRIX_IDS = [
 @pytest.mark.parametrize("case", MATRIX, ids=MATRIX_IDS)
 def test_no_template_syntax_or_none_leaks_into_the_text(case: dict[str, Any]) -> None:
     document, _ = _draft(**case)
-    text = _full_text(document)
+    text = "\n".join(lines(document))
     for leak in ("{{", "}}", "{%", "%}", "[](", "](", "\\"):
         assert leak not in text, f"{leak!r} in the draft"
     # "None of the following ..." is English; a bare None, True or False is a leaked value.
     leaked = re.search(r"\b(?:None(?! of )|True|False)\b", text)
     assert leaked is None, text[max(leaked.start() - 80, 0) : leaked.end() + 40]
     prose = [
-        _join(block.runs, document) for block in document.blocks if isinstance(block, Paragraph)
+        joined(block.runs, document) for block in document.blocks if isinstance(block, Paragraph)
     ]
     for line in prose:
         assert not re.search(r"  |\( |\s[,.;:)]|^\s|\s$", line), f"broken spacing: {line!r}"
@@ -249,7 +177,7 @@ def test_no_template_syntax_or_none_leaks_into_the_text(case: dict[str, Any]) ->
 @pytest.mark.parametrize("case", MATRIX, ids=MATRIX_IDS)
 def test_every_placeholder_is_reported(case: dict[str, Any]) -> None:
     document, reported = _draft(**case)
-    assert _placeholders_in(document) == set(reported)
+    assert placeholder_keys(document) == set(reported)
     party_keys = {f"{role}.{fact}" for role in ("seller", "buyer") for fact in PARTY_FACTS}
     if case["parties"]:
         assert not party_keys & set(reported)
@@ -261,18 +189,18 @@ def test_every_placeholder_is_reported(case: dict[str, Any]) -> None:
 def test_numbers_equal_the_parameters(case: dict[str, Any]) -> None:
     document, _ = _draft(**case)
     payment_days = 45 if case["price"] == "fixed" else 60
-    assert _in_words(payment_days, "day") in _clause_text(document, "price_payment")
-    term_text = _clause_text(document, "term_termination")
-    assert _in_words(case["months"], "month") in term_text
+    assert in_words(payment_days, "day") in clause_text(document, "price_payment")
+    term_text = clause_text(document, "term_termination")
+    assert in_words(case["months"], "month") in term_text
     if case["months"] % 12 == 0:
-        assert _in_words(case["months"] // 12, "Contract Year") in term_text
+        assert in_words(case["months"] // 12, "Contract Year") in term_text
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=MATRIX_IDS)
 def test_the_delivery_plan_has_one_row_per_delivery_and_adds_up(case: dict[str, Any]) -> None:
     document, _ = _draft(**case)
     table = _plan_table(document)
-    *rows, total_row = [[_join(cell, document) for cell in row] for row in table.rows]
+    *rows, total_row = [[joined(cell, document) for cell in row] for row in table.rows]
     period = PERIOD_MONTHS[case["frequency"]]
     expected_count = -(-case["months"] // period)
     assert [row[0] for row in rows] == [str(number) for number in range(1, expected_count + 1)]
@@ -280,8 +208,8 @@ def test_the_delivery_plan_has_one_row_per_delivery_and_adds_up(case: dict[str, 
     assert sum(_number(row[2]) for row in rows) == contract_total
     assert total_row[0] == "Total"
     assert _number(total_row[2]) == contract_total
-    text = _full_text(document)
-    assert _in_words(expected_count, "Delivery Period") in text
+    text = "\n".join(lines(document))
+    assert in_words(expected_count, "Delivery Period") in text
 
 
 @pytest.mark.parametrize(
@@ -297,18 +225,18 @@ def test_plan_total_equals_the_contract_total_for_other_volumes(
 ) -> None:
     document, _ = _draft(volume=volume, months=months, frequency=frequency)
     *rows, total_row = [
-        [_join(cell, document) for cell in row] for row in _plan_table(document).rows
+        [joined(cell, document) for cell in row] for row in _plan_table(document).rows
     ]
     assert sum(_number(row[2]) for row in rows) == total
     assert _number(total_row[2]) == total
     unit_word = "kilograms" if volume["unit"] == "kg" else "tonnes"
-    header = [_join(cell, document) for cell in _plan_table(document).header]
+    header = [joined(cell, document) for cell in _plan_table(document).header]
     assert header[2] == f"Quantity ({unit_word})"
 
 
 @pytest.mark.parametrize("clause_id", ["supply", "liability", "delivery", "quality"])
 def test_posture_variants_produce_different_text(clause_id: str) -> None:
-    texts = {posture: _clause_text(_draft(posture=posture)[0], clause_id) for posture in POSTURES}
+    texts = {posture: clause_text(_draft(posture=posture)[0], clause_id) for posture in POSTURES}
     assert len(set(texts.values())) == len(POSTURES)
 
 
@@ -321,14 +249,14 @@ def test_posture_variants_produce_different_text(clause_id: str) -> None:
     ],
 )
 def test_supply_commitment_follows_the_posture(posture: str, present: str, absent: str) -> None:
-    text = _clause_text(_draft(posture=posture)[0], "supply")
+    text = clause_text(_draft(posture=posture)[0], "supply")
     assert present in text
     assert absent not in text
 
 
 def test_index_price_states_adjustment_floor_and_ceiling() -> None:
     document, reported = _draft(price="index")
-    text = _clause_text(document, "price_payment")
+    text = clause_text(document, "price_payment")
     assert "Fastmarkets dysprosium oxide" in text
     assert "less a discount of 2.5 %" in text
     assert "no lower than USD 250.00 and no higher than USD 420.00 per kilogram" in text
@@ -336,13 +264,13 @@ def test_index_price_states_adjustment_floor_and_ceiling() -> None:
 
 
 def test_fixed_price_states_the_amount_and_currency() -> None:
-    text = _clause_text(_draft(price="fixed")[0], "price_payment")
+    text = clause_text(_draft(price="fixed")[0], "price_payment")
     assert "USD 310.50" in text
     assert "Pricing Period" not in text
 
 
 def test_arbitration_names_rules_seat_and_tribunal() -> None:
-    text = _clause_text(_draft(forum="siac")[0], "disputes")
+    text = clause_text(_draft(forum="siac")[0], "disputes")
     assert "Singapore International Arbitration Centre" in text
     assert "arbitration is Singapore" in text
     assert "three (3) arbitrators" in text
@@ -351,7 +279,7 @@ def test_arbitration_names_rules_seat_and_tribunal() -> None:
 
 
 def test_courts_replace_arbitration() -> None:
-    text = _clause_text(_draft(forum="courts")[0], "disputes")
+    text = clause_text(_draft(forum="courts")[0], "disputes")
     assert "courts of London have exclusive jurisdiction" in text
     assert "the laws of England and Wales" in text
     assert "arbitrat" not in text
@@ -360,7 +288,7 @@ def test_courts_replace_arbitration() -> None:
 def test_missing_governing_law_and_seat_are_placeholders() -> None:
     document, reported = _draft(parties=False)
     assert {"disputes.governing_law"} <= set(reported)
-    assert "[governing law]" in _clause_text(document, "disputes")
+    assert "[governing law]" in clause_text(document, "disputes")
 
 
 def test_the_anchors_other_clauses_rely_on_exist() -> None:
@@ -372,14 +300,14 @@ def test_the_anchors_other_clauses_rely_on_exist() -> None:
 @pytest.mark.parametrize(("method", "defined"), [("computed", True), ("none", False)])
 def test_safety_stock_is_defined_only_when_required(method: str, defined: bool) -> None:
     document, _ = _draft(safety_stock=method)
-    assert ("“Safety Stock”" in _clause_text(document, "definitions")) is defined
-    assert ("Safety Stock" in _clause_text(document, "term_termination")) is defined
+    assert ("“Safety Stock”" in clause_text(document, "definitions")) is defined
+    assert ("Safety Stock" in clause_text(document, "term_termination")) is defined
 
 
 @pytest.mark.parametrize(("hardship", "cited"), [("renegotiate_then_adapt", True), ("none", False)])
 def test_price_review_cites_hardship_only_when_it_is_in(hardship: str, cited: bool) -> None:
     document, _ = _draft(hardship=hardship)
-    text = _clause_text(document, "price_payment")
+    text = clause_text(document, "price_payment")
     assert ("hardship" in document.anchors) is cited
     if cited:
         assert f"subject to clause {document.anchors['hardship'].number}" in text
@@ -387,8 +315,8 @@ def test_price_review_cites_hardship_only_when_it_is_in(hardship: str, cited: bo
 
 def test_signature_blocks_name_both_parties_and_signatories() -> None:
     document, _ = _draft()
-    lines = list(_lines(document))
-    start = lines.index("Signatures")
-    block = "\n".join(lines[start : start + 8])
+    text_lines = list(lines(document))
+    start = text_lines.index("Signatures")
+    block = "\n".join(text_lines[start : start + 8])
     for fact in ("Example Seller Ltd.", "Example Buyer Ltd.", "A. Seller", "A. Buyer", "Date"):
         assert fact in block

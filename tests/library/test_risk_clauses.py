@@ -19,22 +19,17 @@ from functools import cache
 from typing import Any
 
 import pytest
+from doctext import clause_text, in_words, joined
 
 from app import service
 from app.domain.document import (
     CrossRef,
-    DefinedTerm,
     Document,
-    Inline,
-    Paragraph,
     ParagraphKind,
-    Placeholder,
-    Table,
-    Text,
 )
 from app.domain.options import posture_defaults
 from app.domain.safety_stock import compute_safety_stock, fixed_cover
-from app.library.markup import format_number, number_in_words
+from app.library.markup import format_number
 
 TODAY = date(2026, 12, 1)
 POSTURES = ("buyer", "balanced", "seller")
@@ -107,46 +102,6 @@ def _draft(**changes: Any) -> Drafted:
     return _drafted(json.dumps(_request(**changes), sort_keys=True))
 
 
-def _run_text(run: Inline, document: Document) -> str:
-    if isinstance(run, Text):
-        return run.text
-    if isinstance(run, DefinedTerm):
-        return f"“{run.term}”"
-    if isinstance(run, Placeholder):
-        return f"[{run.label}]"
-    if isinstance(run, CrossRef):
-        return document.anchors[run.target].number
-    raise AssertionError(f"unknown run {run!r}")
-
-
-def _join(runs: tuple[Inline, ...], document: Document) -> str:
-    return "".join(_run_text(run, document) for run in runs)
-
-
-def _clause_text(document: Document, clause_id: str) -> str:
-    """The text of one clause (up to the next heading) or schedule (up to the next
-    clause or schedule: a schedule has headings of its own)."""
-    lines: list[str] = []
-    inside: ParagraphKind | None = None  # the kind of heading that opened the section
-    for block in document.blocks:
-        ends = inside is ParagraphKind.CLAUSE or (
-            isinstance(block, Paragraph) and block.kind is not ParagraphKind.HEADING
-        )
-        if isinstance(block, Paragraph) and block.kind in _HEADINGS and (not inside or ends):
-            if inside:
-                break
-            inside = block.kind if block.anchor == clause_id else None
-        elif inside and isinstance(block, Paragraph):
-            lines.append(_join(block.runs, document))
-        elif inside and isinstance(block, Table):
-            lines.extend(
-                " | ".join(_join(cell, document) for cell in row)
-                for row in (block.header, *block.rows)
-            )
-    assert lines, f"clause {clause_id!r} is not in the document"
-    return "\n".join(lines)
-
-
 def _span(document: Document, anchor: str) -> tuple[str, set[str]]:
     """The anchored sub-clause with its items and unnumbered text: (text, ref targets)."""
     paragraphs = document.paragraphs()
@@ -156,13 +111,9 @@ def _span(document: Document, anchor: str) -> tuple[str, set[str]]:
         if paragraph.kind not in _SPAN_KINDS:
             break
         span.append(paragraph)
-    text = "\n".join(_join(p.runs, document) for p in span)
+    text = "\n".join(joined(p.runs, document) for p in span)
     refs = {run.target for p in span for run in p.runs if isinstance(run, CrossRef)}
     return text, refs
-
-
-def _words(value: int, noun: str) -> str:
-    return f"{number_in_words(value)} ({value}) {noun}{'' if value == 1 else 's'}"
 
 
 def _number_of(document: Document, anchor: str) -> str:
@@ -174,7 +125,7 @@ def _number_of(document: Document, anchor: str) -> str:
 
 @pytest.mark.parametrize("clause_id", RISK_CLAUSES)
 def test_each_posture_drafts_different_text(clause_id: str) -> None:
-    texts = {p: _clause_text(_draft(posture=p).document, clause_id) for p in POSTURES}
+    texts = {p: clause_text(_draft(posture=p).document, clause_id) for p in POSTURES}
     assert len(set(texts.values())) == len(POSTURES)
 
 
@@ -213,8 +164,8 @@ def test_each_posture_drafts_different_text(clause_id: str) -> None:
 def test_buyer_and_seller_drafts_differ_in_substance(
     clause_id: str, buyer_only: str, seller_only: str
 ) -> None:
-    buyer = _clause_text(_draft(posture="buyer").document, clause_id)
-    seller = _clause_text(_draft(posture="seller").document, clause_id)
+    buyer = clause_text(_draft(posture="buyer").document, clause_id)
+    seller = clause_text(_draft(posture="seller").document, clause_id)
     assert buyer_only in buyer
     assert buyer_only not in seller
     assert seller_only in seller
@@ -248,7 +199,7 @@ def test_licence_refusal_under_the_licensing_clause_is_not_force_majeure(posture
     # One right to terminate, in the licensing clause; the force majeure clause says so.
     termination, _ = _span(document, "export_licensing.termination")
     refusals = posture_defaults()[posture]["licensing"]["termination_refusals"]
-    assert _words(refusals, "refusal") in termination
+    assert in_words(refusals, "refusal") in termination
     fm_termination, _ = _span(document, "force_majeure.termination")
     assert "This clause does not apply to a Licence Event" in fm_termination
     # No gap: a control introduced later is still governed by the licensing clause.
@@ -290,7 +241,7 @@ def test_controls_known_at_signing_are_never_unforeseeable(licence_refusal: str)
     assert ("Only the following Licence Events can be Force Majeure Events" in known) is (
         licence_refusal == "force_majeure"
     )
-    hardship = _clause_text(document, "hardship")
+    hardship = clause_text(document, "hardship")
     assert "the Known Controls and their ordinary effects" in hardship
 
 
@@ -310,7 +261,7 @@ CUSTOM = {
 
 def test_every_parameter_appears_as_its_own_number() -> None:
     document = _draft(**CUSTOM).document
-    licensing = _clause_text(document, "export_licensing")
+    licensing = clause_text(document, "export_licensing")
     for key, noun in [
         ("licensing.application_days", "day"),
         ("licensing.buyer_documents_days", "day"),
@@ -320,13 +271,13 @@ def test_every_parameter_appears_as_its_own_number() -> None:
         ("force_majeure.notice_days", "day"),
         ("force_majeure.termination_days", "day"),
     ]:
-        assert _words(CUSTOM[key], noun) in licensing, key
-    fm = _clause_text(document, "force_majeure")
+        assert in_words(CUSTOM[key], noun) in licensing, key
+    fm = clause_text(document, "force_majeure")
     for key in ("force_majeure.notice_days", "force_majeure.termination_days"):
-        assert _words(CUSTOM[key], "day") in fm, key
-    assert _words(CUSTOM["licensing.long_stop_days"], "day") in fm
-    stock = _clause_text(document, "safety_stock")
-    assert _words(CUSTOM["safety_stock.replenish_days"], "day") in stock
+        assert in_words(CUSTOM[key], "day") in fm, key
+    assert in_words(CUSTOM["licensing.long_stop_days"], "day") in fm
+    stock = clause_text(document, "safety_stock")
+    assert in_words(CUSTOM["safety_stock.replenish_days"], "day") in stock
 
 
 @pytest.mark.parametrize("clause_id", ["export_licensing", "force_majeure", "hardship"])
@@ -334,7 +285,7 @@ def test_no_number_in_the_risk_clauses_is_typed_in(clause_id: str) -> None:
     """Every "word (N)" figure is a parameter, the assessed licence delay or a year."""
     drafted = _draft(**CUSTOM)
     allowed = {*CUSTOM.values(), 12, drafted.licence_delay_days}  # 12: months in the window
-    text = _clause_text(drafted.document, clause_id)
+    text = clause_text(drafted.document, clause_id)
     figures = {int(found) for found in re.findall(r"\((\d+)\)", text)}
     assert figures, "the clause states no figure at all"
     assert figures <= allowed, figures - allowed
@@ -345,11 +296,11 @@ def test_posture_defaults_are_the_numbers_drafted(posture: str) -> None:
     document = _draft(posture=posture).document
     defaults = posture_defaults()[posture]
     long_stop, _ = _span(document, "export_licensing.long_stop")
-    assert _words(defaults["licensing"]["long_stop_days"], "day") in long_stop
+    assert in_words(defaults["licensing"]["long_stop_days"], "day") in long_stop
     notice, _ = _span(document, "force_majeure.notice")
-    assert _words(defaults["force_majeure"]["notice_days"], "day") in notice
+    assert in_words(defaults["force_majeure"]["notice_days"], "day") in notice
     termination, _ = _span(document, "force_majeure.termination")
-    assert _words(120, "day") in termination  # the request model's default period
+    assert in_words(120, "day") in termination  # the request model's default period
 
 
 def test_computed_safety_stock_quantity_is_the_computed_value() -> None:
@@ -366,10 +317,10 @@ def test_computed_safety_stock_quantity_is_the_computed_value() -> None:
         unit="t",
     )
     assert expected.quantity == Decimal("1.6")  # 1,511.4 kg rounded up to 0.1 t
-    text = _clause_text(drafted.document, "safety_stock")
+    text = clause_text(drafted.document, "safety_stock")
     assert "not less than 1.6 tonnes of Product" in text
     assert f"about {format_number(expected.months_of_cover)} months" in text
-    schedule = _clause_text(drafted.document, "safety_stock_schedule")
+    schedule = clause_text(drafted.document, "safety_stock_schedule")
     for label, value in expected.steps:
         assert f"{label} | {value}" in schedule
     assert expected.formula in schedule
@@ -390,8 +341,8 @@ def test_fixed_cover_quantity_is_the_hand_computed_value(
         volume=volume, **{"safety_stock.method": "fixed_cover", "safety_stock.cover_months": cover}
     )
     assert drafted.quantity_text == quantity
-    assert f"not less than {quantity} of Product" in _clause_text(drafted.document, "safety_stock")
-    schedule = _clause_text(drafted.document, "safety_stock_schedule")
+    assert f"not less than {quantity} of Product" in clause_text(drafted.document, "safety_stock")
+    schedule = clause_text(drafted.document, "safety_stock_schedule")
     assert f"fixed cover of {format_number(Decimal(str(cover)))} months" in schedule
     result = fixed_cover(
         annual_quantity_kg=Decimal(str(volume["quantity"]))
@@ -451,7 +402,7 @@ def test_the_assessment_chooses_the_licensing_variant(
 ) -> None:
     drafted = _draft(**changes)
     assert drafted.controlled is controlled
-    text = _clause_text(drafted.document, "export_licensing")
+    text = clause_text(drafted.document, "export_licensing")
     for phrase in present:
         assert phrase in text, phrase
     for phrase in absent:
@@ -460,8 +411,8 @@ def test_the_assessment_chooses_the_licensing_variant(
 
 
 def test_the_uncontrolled_version_is_lighter() -> None:
-    controlled = _clause_text(_draft(element="Dy").document, "export_licensing")
-    free = _clause_text(_draft(element="La").document, "export_licensing")
+    controlled = clause_text(_draft(element="Dy").document, "export_licensing")
+    free = clause_text(_draft(element="La").document, "export_licensing")
     assert len(free) < 0.85 * len(controlled)
     assert "photographs of its site" in controlled
     assert "photographs of its site" not in free
@@ -471,7 +422,7 @@ def test_the_uncontrolled_version_is_lighter() -> None:
 def test_military_end_use_is_barred_only_where_a_control_denies_it(
     element: str, military: bool
 ) -> None:
-    text = _clause_text(_draft(element=element).document, "compliance")
+    text = clause_text(_draft(element=element).document, "compliance")
     assert ("to a military end user or for a military end use" in text) is military
 
 
@@ -481,7 +432,7 @@ def test_military_end_use_is_barred_only_where_a_control_denies_it(
 def test_us_destination_includes_the_defence_origin_clause() -> None:
     drafted = _draft(**{"buyer.country": "US"})
     assert "defence_origin" in drafted.included
-    text = _clause_text(drafted.document, "defence_origin")
+    text = clause_text(drafted.document, "defence_origin")
     assert "252.225-7052" in text
     assert "originates in China, which is a Covered Country" in text
 
@@ -499,7 +450,7 @@ def test_magnets_from_outside_the_covered_countries_carry_an_origin_warranty(
     drafted = _draft(
         form="magnet", posture=posture, **{"buyer.country": "US", "seller.country": "JP"}
     )
-    text = _clause_text(drafted.document, "defence_origin")
+    text = clause_text(drafted.document, "defence_origin")
     assert "was not melted or produced in a Covered Country" in text
     assert ("if it is Delivered on or after 1 January 2027" in text) is dated
     assert "which is a Covered Country" not in text
@@ -517,7 +468,7 @@ def test_magnets_from_outside_the_covered_countries_carry_an_origin_warranty(
     ],
 )
 def test_the_holder_chooses_the_safety_stock_variant(holder: str, phrase: str) -> None:
-    text = _clause_text(_draft(**{"safety_stock.holder": holder}).document, "safety_stock")
+    text = clause_text(_draft(**{"safety_stock.holder": holder}).document, "safety_stock")
     assert phrase in text
     title_passes_on_withdrawal = "until the Buyer withdraws it" in text
     assert title_passes_on_withdrawal is (holder != "seller_warehouse")
@@ -529,7 +480,7 @@ def test_no_safety_stock_leaves_out_both_clauses_and_every_mention() -> None:
     allocation, refs = _span(drafted.document, "export_licensing.allocation")
     assert "Safety Stock" not in allocation
     assert not any(ref.startswith("safety_stock") for ref in refs)
-    assert "Safety Stock" not in _clause_text(drafted.document, "force_majeure")
+    assert "Safety Stock" not in clause_text(drafted.document, "force_majeure")
 
 
 @pytest.mark.parametrize(("buy_back", "phrase"), [(True, "the Buyer shall buy"), (False, "may")])
@@ -548,14 +499,14 @@ def test_buy_back_at_the_end_of_the_term(buy_back: bool, phrase: str) -> None:
     ],
 )
 def test_hardship_follows_the_chosen_route(route: str, phrase: str) -> None:
-    text = _clause_text(_draft(**{"force_majeure.hardship": route}).document, "hardship")
+    text = clause_text(_draft(**{"force_majeure.hardship": route}).document, "hardship")
     assert phrase in text
 
 
 def test_no_hardship_route_leaves_the_clause_out() -> None:
     drafted = _draft(**{"force_majeure.hardship": "none"})
     assert "hardship" in drafted.excluded
-    assert "Hardship Event" not in _clause_text(drafted.document, "force_majeure")
+    assert "Hardship Event" not in clause_text(drafted.document, "force_majeure")
 
 
 def test_additional_force_majeure_events_are_listed() -> None:
