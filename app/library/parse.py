@@ -9,13 +9,22 @@ The dialect (documented for lawyers in docs/clause-templates.md):
 * links with our schemes carry the helpers: ``term:``, ``ref:``, ``anchor:``,
   ``placeholder:``. Anything else (raw HTML, images, code) is refused, so a template
   error shows up when the library is checked, not in a contract.
+
+Parsing is the costliest step of drafting, and most clause text is the same from one
+agreement to the next: the paragraphs that differ (names, quantities, dates) sit
+among many that do not. So results are cached per process, in two bounded caches
+that hold immutable values only: whole texts by their rendered Markdown, and the
+inline content of paragraphs and table cells by its text. A text seen before costs a
+dictionary look-up; a new text costs markdown-it's block rules, and its inline rules
+only for the paragraphs not seen before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -34,13 +43,29 @@ from app.domain.document import (
 from app.errors import ClauseLibraryError
 
 _LIST_KINDS = (ParagraphKind.SUBCLAUSE, ParagraphKind.ITEM, ParagraphKind.SUBITEM)
+TEXT_CACHE_SIZE = 512
+"""Whole rendered templates kept (a draft parses about 50; most repeat across drafts)."""
+INLINE_CACHE_SIZE = 8192
+"""Paragraph and cell contents kept (a 600-row delivery plan alone has 2,400 cells)."""
+
+
+def _new_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+        "table"
+    )
 
 
 @cache
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-        "table"
-    )
+    return _new_parser()
+
+
+@cache
+def _block_parser() -> MarkdownIt:
+    """:func:`_parser` without its core ``inline`` stage: the inline tokens keep their
+    content and no children; :func:`_inline_runs` parses each content as that stage
+    would (``parseInline`` runs the same inline rules and the same ``text_join``)."""
+    return _new_parser().disable("inline")
 
 
 @dataclass(slots=True)
@@ -52,6 +77,15 @@ class ParseResult:
     terms: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A cached parse. Its paragraphs are never handed out: numbering writes to them."""
+
+    blocks: tuple[Block, ...]
+    placeholders: tuple[Placeholder, ...]
+    terms: tuple[str, ...]
+
+
 def parse_markdown(text: str, *, numbered: bool, anchor_prefix: str) -> ParseResult:
     """Parse one rendered template into blocks.
 
@@ -61,16 +95,44 @@ def parse_markdown(text: str, *, numbered: bool, anchor_prefix: str) -> ParseRes
             cover page, signature page and schedules (lists are refused there).
         anchor_prefix: the clause id; ``anchor("x")`` becomes ``<prefix>.x``.
 
+    Returns:
+        New blocks (the caller may number them), the placeholders and defined terms
+        in order of appearance.
+
     Raises:
         ClauseLibraryError: markup the dialect does not allow.
     """
-    return _Walker(numbered=numbered, anchor_prefix=anchor_prefix).walk(_parser().parse(text))
+    parsed = _parse(text, numbered, anchor_prefix)
+    return ParseResult(
+        blocks=[_fresh(block) for block in parsed.blocks],
+        placeholders=list(parsed.placeholders),
+        terms=list(parsed.terms),
+    )
+
+
+def _fresh(block: Block) -> Block:
+    if isinstance(block, Paragraph):
+        return Paragraph(
+            block.kind, block.runs, anchor=block.anchor, keep_with_next=block.keep_with_next
+        )
+    return block  # tables are immutable
+
+
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def _parse(text: str, numbered: bool, anchor_prefix: str) -> _Parsed:
+    env: dict[str, Any] = {}
+    tokens = _block_parser().parse(text, env)
+    result = _Walker(numbered=numbered, anchor_prefix=anchor_prefix, env=env).walk(tokens)
+    return _Parsed(tuple(result.blocks), tuple(result.placeholders), tuple(result.terms))
 
 
 class _Walker:
-    def __init__(self, *, numbered: bool, anchor_prefix: str) -> None:
+    def __init__(
+        self, *, numbered: bool, anchor_prefix: str, env: MutableMapping[str, Any]
+    ) -> None:
         self.numbered = numbered
         self.anchor_prefix = anchor_prefix
+        self.env = env  # the block parse's environment (reference definitions)
         self.result = ParseResult()
         self.depth = 0
         self.item_started = False  # the next paragraph is the first of a list item
@@ -152,59 +214,76 @@ class _Walker:
         return index
 
     def _inlines(self, inline: Token) -> tuple[Inline, ...]:
-        runs: list[Inline] = []
-        bold = italic = False
-        children = inline.children or []
-        position = 0
-        while position < len(children):
-            child = children[position]
-            kind = child.type
-            if kind == "text":
-                if child.content:
-                    runs.append(Text(child.content, bold=bold, italic=italic))
-            elif kind in ("softbreak", "hardbreak"):
-                runs.append(Text(" ", bold=bold, italic=italic))
-            elif kind == "strong_open":
-                bold = True
-            elif kind == "strong_close":
-                bold = False
-            elif kind == "em_open":
-                italic = True
-            elif kind == "em_close":
-                italic = False
-            elif kind == "link_open":
-                label, position = self._link_label(children, position)
-                runs.append(self._helper(str(child.attrs.get("href", "")), label))
-            else:
-                raise ClauseLibraryError(f"{kind} is not part of the clause dialect")
-            position += 1
-        return _merge_text(runs)
+        if self.env.get("references"):  # reference-style links: content alone is no key
+            children = _parser().parseInline(inline.content, self.env)[0].children or []
+            runs = _runs(children)
+        else:
+            runs = _inline_runs(inline.content)
+        for run in runs:
+            if isinstance(run, DefinedTerm):
+                self.result.terms.append(run.term)
+            elif isinstance(run, Placeholder):
+                self.result.placeholders.append(run)
+        return runs
 
-    @staticmethod
-    def _link_label(children: Sequence[Token], position: int) -> tuple[str, int]:
-        label = []
+
+@lru_cache(maxsize=INLINE_CACHE_SIZE)
+def _inline_runs(content: str) -> tuple[Inline, ...]:
+    """The runs of one paragraph's or cell's inline content."""
+    return _runs(_parser().parseInline(content)[0].children or [])
+
+
+def _runs(children: Sequence[Token]) -> tuple[Inline, ...]:
+    runs: list[Inline] = []
+    bold = italic = False
+    position = 0
+    while position < len(children):
+        child = children[position]
+        kind = child.type
+        if kind == "text":
+            if child.content:
+                runs.append(Text(child.content, bold=bold, italic=italic))
+        elif kind in ("softbreak", "hardbreak"):
+            runs.append(Text(" ", bold=bold, italic=italic))
+        elif kind == "strong_open":
+            bold = True
+        elif kind == "strong_close":
+            bold = False
+        elif kind == "em_open":
+            italic = True
+        elif kind == "em_close":
+            italic = False
+        elif kind == "link_open":
+            label, position = _link_label(children, position)
+            runs.append(_helper(str(child.attrs.get("href", "")), label))
+        else:
+            raise ClauseLibraryError(f"{kind} is not part of the clause dialect")
         position += 1
-        while children[position].type != "link_close":
-            if children[position].type != "text":
-                raise ClauseLibraryError("a helper's label must be plain text")
-            label.append(children[position].content)
-            position += 1
-        return "".join(label), position
+    return _merge_text(runs)
 
-    def _helper(self, href: str, label: str) -> Inline:
-        scheme, _, value = href.partition(":")
-        if scheme == "term":
-            self.result.terms.append(label)
-            return DefinedTerm(label)
-        if scheme == "ref":
-            return CrossRef(value)
-        if scheme == "placeholder":
-            placeholder = Placeholder(key=value, label=label)
-            self.result.placeholders.append(placeholder)
-            return placeholder
-        if scheme == "anchor":
-            return _AnchorMark(value)
-        raise ClauseLibraryError(f"links are not part of the clause dialect ({href[:40]!r})")
+
+def _link_label(children: Sequence[Token], position: int) -> tuple[str, int]:
+    label = []
+    position += 1
+    while children[position].type != "link_close":
+        if children[position].type != "text":
+            raise ClauseLibraryError("a helper's label must be plain text")
+        label.append(children[position].content)
+        position += 1
+    return "".join(label), position
+
+
+def _helper(href: str, label: str) -> Inline:
+    scheme, _, value = href.partition(":")
+    if scheme == "term":
+        return DefinedTerm(label)
+    if scheme == "ref":
+        return CrossRef(value)
+    if scheme == "placeholder":
+        return Placeholder(key=value, label=label)
+    if scheme == "anchor":
+        return _AnchorMark(value)
+    raise ClauseLibraryError(f"links are not part of the clause dialect ({href[:40]!r})")
 
 
 @dataclass(frozen=True, slots=True)
