@@ -1,15 +1,14 @@
 """Resolved document tree -> .docx bytes.
 
-Walks the tree and builds the document part with lxml directly (style ids fixed in
-:mod:`app.render.base`, no python-docx proxies in the hot path); everything that does
-not depend on the document comes from the cached :func:`app.render.base.base_package`.
+Walks the tree and writes the document part as text (fixed style ids from
+:mod:`app.render.base`, escaping and checks from :mod:`app.render.xml_text`, no
+python-docx proxies and no element tree in the hot path); everything that does not
+depend on the document comes from the cached :func:`app.render.base.base_package`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-
-from lxml import etree
 
 from app.domain.document import (
     NUMBERED_KINDS,
@@ -26,8 +25,8 @@ from app.domain.document import (
     Text,
 )
 from app.errors import DocumentAssemblyError
-from app.render import base, wordml
-from app.render.wordml import R_NS, W_VAL, WORD_NSMAP, XML_SPACE, W
+from app.render import base, wordml, xml_text
+from app.render.wordml import R_NS, W_NS
 
 # Word's TOC switches: \o "1-1" and \u collect paragraphs at outline level 1 (our
 # CLAUSE and SCHEDULE styles; \o alone would only take the built-in Heading styles),
@@ -37,13 +36,30 @@ from app.render.wordml import R_NS, W_VAL, WORD_NSMAP, XML_SPACE, W
 TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\u \\n '
 REF_INSTRUCTION = " REF {bookmark} \\w \\h "
 
-_P, _PPR, _PSTYLE, _KEEP_NEXT = W + "p", W + "pPr", W + "pStyle", W + "keepNext"
-_R, _RPR, _T, _TAB, _BR = W + "r", W + "rPr", W + "t", W + "tab", W + "br"
-_B, _I, _HIGHLIGHT = W + "b", W + "i", W + "highlight"
-_PRESERVE = {XML_SPACE: "preserve"}
-_TC, _TC_PR, _TC_W, _W, _TYPE = W + "tc", W + "tcPr", W + "tcW", W + "w", W + "type"
 _STYLE_IDS = base.PARAGRAPH_STYLE_IDS
 _TOC_KINDS = (ParagraphKind.CLAUSE, ParagraphKind.SCHEDULE)
+
+# Fixed fragments of WordprocessingML, as lxml serialises them.
+_ROOT_START = f'<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>'
+_ROOT_END = "</w:body></w:document>"
+_EMPTY_PARAGRAPH = "<w:p/>"
+_PAGE_BREAK = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+_T_START, _T_END = '<w:t xml:space="preserve">', "</w:t>"
+_RUN_PROPERTIES = {  # (bold, italic, highlighted) -> w:rPr
+    (bold, italic, highlight): "<w:rPr>"
+    + ("<w:b/>" if bold else "")
+    + ("<w:i/>" if italic else "")
+    + ('<w:highlight w:val="yellow"/>' if highlight else "")
+    + "</w:rPr>"
+    for bold in (False, True)
+    for italic in (False, True)
+    for highlight in (False, True)
+}
+_RUN_PROPERTIES[(False, False, False)] = ""
+_FIELD_CHAR = '<w:r><w:fldChar w:fldCharType="{}"/></w:r>'
+_FIELD_BEGIN = _FIELD_CHAR.format("begin") + '<w:r><w:instrText xml:space="preserve">'
+_FIELD_SEPARATE = "</w:instrText></w:r>" + _FIELD_CHAR.format("separate")
+_FIELD_END = _FIELD_CHAR.format("end")
 
 
 def render_docx(document: Document) -> bytes:
@@ -72,7 +88,7 @@ def render_docx(document: Document) -> bytes:
             wordml.CUSTOM_XML_PART: wordml.custom_xml_item(embedded),
             wordml.CUSTOM_XML_PROPS_PART: wordml.custom_xml_props(embedded.input_hash),
         }
-    except ValueError as error:  # lxml refuses control characters and the like
+    except ValueError as error:  # XML 1.0 refuses control characters and the like
         raise DocumentAssemblyError(
             f"the document holds text Word cannot store: {error}"
         ) from error
@@ -103,125 +119,121 @@ def _bracketed(label: str) -> str:
 
 
 class _BodyWriter:
-    """Builds ``word/document.xml`` for one document; numbers bookmarks as it goes."""
+    """Writes ``word/document.xml`` for one document; numbers bookmarks as it goes."""
 
     def __init__(self, document: Document) -> None:
         self._document = document
         self._anchors = document.anchors
         self._next_bookmark_id = 0
+        self._out: list[str] = []
 
     def document_part(self) -> bytes:
-        root = etree.Element(W + "document", nsmap=WORD_NSMAP)
-        body = etree.SubElement(root, W + "body")
+        out = self._out
+        out.append(xml_text.DECLARATION + _ROOT_START)
         previous: object = None
         for block in self._document.blocks:
             if isinstance(block, Paragraph):
-                self._paragraph(body, block)
+                self._paragraph(block)
             elif isinstance(block, Table):
                 if isinstance(previous, Table):  # keep Word from merging the two
-                    etree.SubElement(body, _P)
-                self._table(body, block)
+                    out.append(_EMPTY_PARAGRAPH)
+                self._table(block)
             elif isinstance(block, PageBreak):
-                run = etree.SubElement(etree.SubElement(body, _P), _R)
-                etree.SubElement(run, _BR, {_TYPE: "page"})
+                out.append(_PAGE_BREAK)
             elif isinstance(block, TableOfContents):
-                self._table_of_contents(body, block)
+                self._table_of_contents(block)
             previous = block
         if isinstance(previous, Table):  # the body must end with a paragraph
-            etree.SubElement(body, _P)
-        self._section(body)
-        return wordml.to_xml(root)
+            out.append(_EMPTY_PARAGRAPH)
+        out.append(_SECTION + _ROOT_END)
+        return xml_text.encode("".join(out))
 
     # -- paragraphs and runs ------------------------------------------------------
 
-    def _start_paragraph(
-        self, parent: etree._Element, style_id: str, *, keep_next: bool = False
-    ) -> etree._Element:
-        paragraph = etree.SubElement(parent, _P)
-        properties = etree.SubElement(paragraph, _PPR)
-        etree.SubElement(properties, _PSTYLE, {W_VAL: style_id})
-        if keep_next:
-            etree.SubElement(properties, _KEEP_NEXT)
-        return paragraph
+    def _start_paragraph(self, style_id: str, *, keep_next: bool = False) -> None:
+        keep = "<w:keepNext/>" if keep_next else ""
+        self._out.append(f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{keep}</w:pPr>')
 
-    def _paragraph(self, parent: etree._Element, paragraph: Paragraph) -> None:
+    def _paragraph(self, paragraph: Paragraph) -> None:
         if paragraph.number is None and paragraph.kind in NUMBERED_KINDS:
             raise DocumentAssemblyError(
                 "a numbered paragraph has no number: run numbering.resolve before rendering"
             )
-        element = self._start_paragraph(
-            parent, _STYLE_IDS[paragraph.kind], keep_next=paragraph.keep_with_next
-        )
         if paragraph.anchor is None:
-            self._runs(element, paragraph.runs)
+            self._start_paragraph(_STYLE_IDS[paragraph.kind], keep_next=paragraph.keep_with_next)
+            self._runs(paragraph.runs)
+            self._out.append("</w:p>")
             return
         anchor = self._anchors.get(paragraph.anchor)
         if anchor is None:
             raise DocumentAssemblyError(f"anchor {paragraph.anchor!r} was not resolved")
         bookmark_id = self._next_bookmark_id
         self._next_bookmark_id += 1
-        wordml.bookmark_start(element, bookmark_id=bookmark_id, name=anchor.bookmark)
-        self._runs(element, paragraph.runs)
-        wordml.bookmark_end(element, bookmark_id=bookmark_id)
+        self._start_paragraph(_STYLE_IDS[paragraph.kind], keep_next=paragraph.keep_with_next)
+        name = xml_text.attribute(anchor.bookmark)
+        self._out.append(f'<w:bookmarkStart w:id="{bookmark_id}" w:name="{name}"/>')
+        self._runs(paragraph.runs)
+        self._out.append(f'<w:bookmarkEnd w:id="{bookmark_id}"/></w:p>')
 
-    def _runs(self, parent: etree._Element, runs: Iterable[Inline]) -> None:
+    def _runs(self, runs: Iterable[Inline]) -> None:
+        out = self._out
         for run in runs:
             if isinstance(run, Text):
-                _text_run(parent, run.text, bold=run.bold, italic=run.italic)
+                out.append(_text_run(run.text, bold=run.bold, italic=run.italic))
             elif isinstance(run, DefinedTerm):
-                _text_run(parent, _quoted(run.term), bold=True)
+                out.append(_text_run(_quoted(run.term), bold=True))
             elif isinstance(run, Placeholder):
                 # The brackets sit inside the highlighted run, so a search for "[" finds it.
-                _text_run(parent, _bracketed(run.label), highlight="yellow")
+                out.append(_text_run(_bracketed(run.label), highlight=True))
             else:
-                self._cross_reference(parent, run)
+                self._cross_reference(run)
 
-    def _cross_reference(self, parent: etree._Element, reference: CrossRef) -> None:
+    def _cross_reference(self, reference: CrossRef) -> None:
         anchor = self._anchors.get(reference.target)
         if anchor is None:
             raise DocumentAssemblyError(
                 f"cross-reference to {reference.target!r}, which has no anchor in the document"
             )
         instruction = REF_INSTRUCTION.format(bookmark=anchor.bookmark)
-        wordml.complex_field(parent, instruction, anchor.number)
+        self._out.append(_complex_field(instruction, anchor.number))
 
     # -- other blocks -------------------------------------------------------------
 
-    def _table_of_contents(self, parent: etree._Element, contents: TableOfContents) -> None:
-        heading = _STYLE_IDS[ParagraphKind.HEADING]
-        _text_run(self._start_paragraph(parent, heading, keep_next=True), contents.title)
+    def _table_of_contents(self, contents: TableOfContents) -> None:
+        out = self._out
+        self._start_paragraph(_STYLE_IDS[ParagraphKind.HEADING], keep_next=True)
+        out.append(_text_run(contents.title) + "</w:p>")
         numbers = {key: anchor.number for key, anchor in self._anchors.items()}
         entries = [p for p in self._document.paragraphs() if p.kind in _TOC_KINDS]
-        paragraph = self._start_paragraph(parent, base.TOC_ENTRY_STYLE)
-        wordml.field_begin(paragraph, TOC_INSTRUCTION)
+        self._start_paragraph(base.TOC_ENTRY_STYLE)
+        out.append(_FIELD_BEGIN + xml_text.text(TOC_INSTRUCTION) + _FIELD_SEPARATE)
         for index, entry in enumerate(entries):
             if index:
-                paragraph = self._start_paragraph(parent, base.TOC_ENTRY_STYLE)
-            _text_run(paragraph, f"{entry.number}\t{plain_text(entry.runs, numbers=numbers)}")
-        wordml.field_end(paragraph)
+                out.append("</w:p>")
+                self._start_paragraph(base.TOC_ENTRY_STYLE)
+            out.append(_text_run(f"{entry.number}\t{plain_text(entry.runs, numbers=numbers)}"))
+        out.append(_FIELD_END + "</w:p>")
 
-    def _table(self, parent: etree._Element, table: Table) -> None:
+    def _table(self, table: Table) -> None:
         columns = len(table.header) or max((len(row) for row in table.rows), default=0)
         widths = _column_widths(table.column_widths, columns)
         style_id = base.TABLE_STYLE_IDS.get(table.style)
         if style_id is None:
             raise DocumentAssemblyError(f"unknown table style {table.style!r}")
-        element = etree.SubElement(parent, W + "tbl")
-        properties = etree.SubElement(element, W + "tblPr")
-        wordml.w_sub(properties, "tblStyle", val=style_id)
-        wordml.w_sub(properties, "tblW", w=str(base.TEXT_WIDTH), type="dxa")
-        wordml.w_sub(properties, "tblLayout", type="fixed")
-        grid = etree.SubElement(element, W + "tblGrid")
-        for width in widths:
-            wordml.w_sub(grid, "gridCol", w=width)
+        grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
+        self._out.append(
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/>'
+            f'<w:tblW w:w="{base.TEXT_WIDTH}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
+        )
         if table.header:
-            self._row(element, table.header, widths, base.TABLE_HEADING_STYLE, header=True)
+            self._row(table.header, widths, base.TABLE_HEADING_STYLE, header=True)
         for row in table.rows:
-            self._row(element, row, widths, base.TABLE_TEXT_STYLE, header=False)
+            self._row(row, widths, base.TABLE_TEXT_STYLE, header=False)
+        self._out.append("</w:tbl>")
 
     def _row(
         self,
-        table: etree._Element,
         cells: Sequence[Sequence[Inline]],
         widths: Sequence[str],
         style_id: str,
@@ -232,59 +244,60 @@ class _BodyWriter:
             raise DocumentAssemblyError(
                 f"a table row has {len(cells)} cells for {len(widths)} columns"
             )
-        row = etree.SubElement(table, W + "tr")
-        row_properties = etree.SubElement(row, W + "trPr")
-        etree.SubElement(row_properties, W + "cantSplit")
-        if header:  # repeated at the top of every page the table runs onto
-            etree.SubElement(row_properties, W + "tblHeader")
+        out = self._out
+        # the header row is repeated at the top of every page the table runs onto
+        out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header
+                   else "<w:tr><w:trPr><w:cantSplit/></w:trPr>")  # fmt: skip
         for index, width in enumerate(widths):
-            cell = etree.SubElement(row, _TC)
-            etree.SubElement(etree.SubElement(cell, _TC_PR), _TC_W, {_W: width, _TYPE: "dxa"})
-            paragraph = self._start_paragraph(cell, style_id)
+            out.append(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+                f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>'
+            )
             if index < len(cells):
-                self._runs(paragraph, cells[index])
+                self._runs(cells[index])
+            out.append("</w:p></w:tc>")
+        out.append("</w:tr>")
 
-    def _section(self, body: etree._Element) -> None:
-        section = etree.SubElement(body, W + "sectPr")
-        rel_id = "{" + R_NS + "}id"
-        for kind, target in (("header", base.HEADER_REL_ID), ("footer", base.FOOTER_REL_ID)):
-            etree.SubElement(section, W + kind + "Reference", {_TYPE: "default", rel_id: target})
-        wordml.w_sub(section, "pgSz", w=str(base.PAGE_WIDTH), h=str(base.PAGE_HEIGHT))
-        margin, distance = str(base.MARGIN), str(base.HEADER_DISTANCE)
-        wordml.w_sub(section, "pgMar", top=margin, right=margin, bottom=margin, left=margin,
-                     header=distance, footer=distance, gutter="0")  # fmt: skip
-        wordml.w_sub(section, "cols", space="720")
+
+_SECTION = (
+    f'<w:sectPr><w:headerReference w:type="default" r:id="{base.HEADER_REL_ID}"/>'
+    f'<w:footerReference w:type="default" r:id="{base.FOOTER_REL_ID}"/>'
+    f'<w:pgSz w:w="{base.PAGE_WIDTH}" w:h="{base.PAGE_HEIGHT}"/>'
+    f'<w:pgMar w:top="{base.MARGIN}" w:right="{base.MARGIN}" w:bottom="{base.MARGIN}" '
+    f'w:left="{base.MARGIN}" w:header="{base.HEADER_DISTANCE}" '
+    f'w:footer="{base.HEADER_DISTANCE}" w:gutter="0"/><w:cols w:space="720"/></w:sectPr>'
+)
 
 
 def _text_run(
-    parent: etree._Element,
-    text: str,
-    *,
-    bold: bool = False,
-    italic: bool = False,
-    highlight: str | None = None,
-) -> None:
-    """Append a run; tabs and line breaks in ``text`` become ``w:tab`` and ``w:br``."""
-    run = etree.SubElement(parent, _R)
-    if bold or italic or highlight:
-        properties = etree.SubElement(run, _RPR)
-        if bold:
-            etree.SubElement(properties, _B)
-        if italic:
-            etree.SubElement(properties, _I)
-        if highlight:
-            etree.SubElement(properties, _HIGHLIGHT, {W_VAL: highlight})
+    text: str, *, bold: bool = False, italic: bool = False, highlight: bool = False
+) -> str:
+    """A run; tabs and line breaks in ``text`` become ``w:tab`` and ``w:br``."""
+    start = "<w:r>" + _RUN_PROPERTIES[(bold, italic, highlight)]
     if "\t" not in text and "\n" not in text:
-        etree.SubElement(run, _T, _PRESERVE).text = text
-        return
+        return start + _T_START + xml_text.text(text) + _T_END + "</w:r>"
+    pieces = [start]
     for line_index, line in enumerate(text.split("\n")):
         if line_index:
-            etree.SubElement(run, _BR)
+            pieces.append("<w:br/>")
         for piece_index, piece in enumerate(line.split("\t")):
             if piece_index:
-                etree.SubElement(run, _TAB)
+                pieces.append("<w:tab/>")
             if piece:
-                etree.SubElement(run, _T, _PRESERVE).text = piece
+                pieces.append(_T_START + xml_text.text(piece) + _T_END)
+    pieces.append("</w:r>")
+    return "".join(pieces)
+
+
+def _complex_field(instruction: str, cached_text: str) -> str:
+    """A whole complex field whose result shows ``cached_text`` until updated."""
+    return (
+        _FIELD_BEGIN
+        + xml_text.text(instruction)
+        + _FIELD_SEPARATE
+        + _text_run(cached_text)
+        + _FIELD_END
+    )
 
 
 def _column_widths(relative: Sequence[float] | None, columns: int) -> list[str]:

@@ -1,8 +1,9 @@
 """Raw WordprocessingML and OPC helpers on lxml, for what python-docx does not do.
 
-Numbering definitions, bookmarks, complex fields, the custom XML part that carries
-the request, core and custom document properties, and a deterministic zip. Nothing
-here knows about the document tree; :mod:`app.render.docx_writer` walks the tree.
+Numbering definitions, complex fields, the custom XML part that carries the request,
+core and custom document properties, and a deterministic zip. Nothing here knows
+about the document tree; :mod:`app.render.docx_writer` walks the tree and writes the
+document part (bookmarks, fields and all) as text through :mod:`app.render.xml_text`.
 """
 
 from __future__ import annotations
@@ -141,23 +142,12 @@ def numbering_part(lists: Sequence[ListDefinition]) -> etree._Element:
     return root
 
 
-# -- bookmarks and fields -----------------------------------------------------------
+# -- fields (the static header and footer; the document part is written as text) ----
 
 
-# Hot path: these run for every reference and bookmark, so they use prepared names.
 _R, _T, _FLD_CHAR, _INSTR_TEXT = W + "r", W + "t", W + "fldChar", W + "instrText"
-_FLD_CHAR_TYPE, _ID, _NAME = W + "fldCharType", W + "id", W + "name"
+_FLD_CHAR_TYPE = W + "fldCharType"
 _PRESERVE = {XML_SPACE: "preserve"}
-
-
-def bookmark_start(parent: etree._Element, *, bookmark_id: int, name: str) -> None:
-    """Append ``w:bookmarkStart`` (names up to 40 characters, ids unique per document)."""
-    etree.SubElement(parent, W + "bookmarkStart", {_ID: str(bookmark_id), _NAME: name})
-
-
-def bookmark_end(parent: etree._Element, *, bookmark_id: int) -> None:
-    """Append the ``w:bookmarkEnd`` matching :func:`bookmark_start`."""
-    etree.SubElement(parent, W + "bookmarkEnd", {_ID: str(bookmark_id)})
 
 
 def _field_char(parent: etree._Element, char_type: str) -> None:
