@@ -9,9 +9,11 @@ from __future__ import annotations
 import copy
 import json
 import os
+import signal
 import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any
 
 import click
@@ -20,6 +22,7 @@ from tqdm import tqdm
 
 from app import __version__, service
 from app import batch as batch_drafting
+from app.config import get_settings
 from app.domain.reference import reference_data
 from app.domain.request import ContractRequest
 from app.errors import ClausewrightError, InvalidRequestError, NotFoundError
@@ -191,13 +194,39 @@ def _log_config() -> dict[str, Any]:
     return config
 
 
+class StartupFailed(click.ClickException):
+    """The service cannot start (a broken clause template or data file): the file,
+    line and reason on stderr, exit code 1."""
+
+    exit_code = 1
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM outside uvicorn's own handling (before it starts, or re-raised by it
+    after a graceful shutdown) ends the process cleanly: exit code 0."""
+    raise SystemExit(0)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the web form and the API."""
-    service.get_library()  # fail fast: a broken library stops start-up here
+    """Serve the web form and the API.
+
+    The clause library and the reference data are checked first: if either is
+    broken, nothing is served and the file, line and reason are printed (exit code
+    1). On SIGTERM the service stops accepting connections, lets the requests in
+    flight finish (up to CLAUSEWRIGHT_SHUTDOWN_GRACE_SECONDS) and exits with 0.
+    """
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        service.check_startup()
+    except ClausewrightError as error:
+        raise StartupFailed(f"clausewright cannot start: {error}") from None
     uvicorn.run(
         "app.web.main:create_app",
         factory=True,
@@ -205,7 +234,7 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=False,
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=get_settings().shutdown_grace_seconds,
         access_log=False,  # the service logs each request itself, with its request id
         log_config=_log_config(),
     )

@@ -37,7 +37,18 @@ class Settings(BaseSettings):
     review_max_age_days: int = Field(
         default=90, ge=1, description="Warn when the reference data is older than this."
     )
-    request_timeout_seconds: float = Field(default=30.0, gt=0)
+    request_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="A response that has not started within this many seconds becomes a 503.",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=1,
+        le=3600,
+        description="On SIGTERM, how long requests in flight may take to finish.",
+    )
     cors_origins: list[str] = Field(default_factory=list, description="CORS is off when empty.")
 
 

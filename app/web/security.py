@@ -1,23 +1,81 @@
-"""Optional access control for the API: one shared key, off unless configured.
+"""Security of every response, and optional access control for the API.
+
+:class:`SecurityHeadersMiddleware` gives every response the browser-facing headers:
+a Content-Security-Policy without inline script (routes may set a stricter or a
+narrower one of their own), ``nosniff``, no referrer, no framing, and
+``Cache-Control: no-store`` on every answer to a POST (they carry contract contents).
 
 When ``settings.api_key`` is set, every request to ``/api/`` must carry the key as
-``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; the web form, ``/healthz``
-and the documentation stay open. The check runs before the body is read, so an
-unauthenticated client learns nothing about its request but the 401.
+``Authorization: Bearer <key>`` or ``X-API-Key: <key>``; the web form, ``/healthz``,
+``/readyz`` and the documentation stay open. The check runs before the body is read,
+so an unauthenticated client learns nothing about its request but the 401.
 """
 
 from __future__ import annotations
 
 import hmac
 
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.web.problems import problem, request_id_of
 
 PROTECTED_PREFIX = "/api/"
 API_KEY_HEADER = "X-API-Key"
 CHALLENGE = 'Bearer realm="clausewright"'
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+"""The policy of every response that does not set its own: scripts and styles only
+from files of this service, never inline. ``/docs`` (Swagger UI) runs under it too:
+its start-up script is a file (``static/docs.js``)."""
+
+PREVIEW_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+"""The policy of the HTML preview (``POST /api/v1/contracts/html``): a self-contained
+page whose only inline content is its ``<style>`` element. No script of any kind
+runs; ``'unsafe-inline'`` is granted to styles alone (the document text in it is
+escaped, so a client cannot add a style either)."""
+
+SECURITY_HEADERS: dict[str, str] = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+NO_STORE = "no-store"
+
+
+class SecurityHeadersMiddleware:
+    """Adds :data:`SECURITY_HEADERS` and, unless the route chose its own, the
+    :data:`CONTENT_SECURITY_POLICY` to every HTTP response, error responses
+    included; answers to POST requests get ``Cache-Control: no-store`` (they are
+    drafts, reports or errors about a confidential request: no cache may keep them;
+    a client that keeps a draft itself can still revalidate it with its ETag)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        confidential = scope.get("method") == "POST"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                if confidential:
+                    headers["Cache-Control"] = NO_STORE
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def presented_keys(headers: Headers) -> list[str]:
