@@ -45,6 +45,12 @@ def _clean_text(value: str) -> str:
     return " ".join(value.split())
 
 
+def _quotable(value: str) -> str:
+    """``value`` safe to quote in an error message: a lone surrogate (broken Unicode
+    from the client) becomes its escape sequence instead of failing the message."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _clean_multiline(value: str) -> str:
     if _FORBIDDEN_CHARS.search(value):
         raise PydanticCustomError(
@@ -129,7 +135,7 @@ class Volume(_Strict):
             raise PydanticCustomError(
                 "volume_shorthand",
                 'could not read "{text}"; write it like "12 t per year" or "500 kg/month"',
-                {"text": value[:60]},
+                {"text": _quotable(value[:60])},
             )
         unit = _UNIT_WORDS.get(match["unit"].lower(), "t")
         per = _PERIOD_WORDS[(match["per"] or "year").lower()]
@@ -169,7 +175,7 @@ class Term(_Strict):
             raise PydanticCustomError(
                 "term_shorthand",
                 'could not read "{text}"; write it like "3 years" or "36 months"',
-                {"text": value[:60]},
+                {"text": _quotable(value[:60])},
             )
         count = int(match["count"])
         months = count * 12 if match["unit"].lower().startswith("y") else count
