@@ -3,15 +3,27 @@
 Every clause in the library is either included or left out, and either way the
 decision carries a reason rendered from the clause's own metadata, so the report can
 explain the whole draft.
+
+A clause's templates are pure functions of the context names they read (sandboxed,
+no mutation, deterministic helpers), and most clauses read names that do not change
+from one agreement to the next. So each clause's outcome (in or out, the reason, the
+rendered text) is kept in a bounded cache under the clause and a digest of exactly
+the values it reads; a clause whose names cannot be known statically is keyed on the
+whole context, and a value that cannot be pickled is never cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import hashlib
+import pickle
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import Template, TemplateError, meta, nodes
 
 from app.domain.document import (
     Block,
@@ -74,21 +86,19 @@ def assemble(
     decisions: list[tuple[ClauseTemplate, bool, str]] = []
     placeholders: dict[str, Placeholder] = {}
     previous_part = "cover"
+    digests = _ContextDigests(context)
     for clause in library.clauses:
-        included = bool(_call(clause, clause.applies_when, **context))
-        template = clause.reason if included else clause.excluded_reason
-        reason = plain_text(_call(clause, template.render, context))
-        decisions.append((clause, included, reason or "Not needed for this agreement."))
-        if not included:
+        outcome = _outcome(clause, context, digests)
+        decisions.append((clause, outcome.included, outcome.reason))
+        if outcome.body is None:
             continue
         part = clause.meta.part
         if part != previous_part:
             blocks.extend(_part_break(previous_part, part))
             previous_part = part
-        rendered = _call(clause, clause.body.render, context)
         try:
             parsed = parse_markdown(
-                rendered, numbered=part == "clause", anchor_prefix=clause.meta.id
+                outcome.body, numbered=part == "clause", anchor_prefix=clause.meta.id
             )
         except ClauseLibraryError as error:
             raise ClauseLibraryError(f"{clause.path}: {error}") from None
@@ -129,6 +139,135 @@ def assemble(
         ),
         placeholders=tuple(placeholders.values()),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What a clause's templates gave for one context."""
+
+    included: bool
+    reason: str
+    body: str | None  # the rendered Markdown, when the clause is included
+
+
+def _render(clause: ClauseTemplate, context: dict[str, Any]) -> _Outcome:
+    included = bool(_call(clause, clause.applies_when, **context))
+    template = clause.reason if included else clause.excluded_reason
+    reason = plain_text(_call(clause, template.render, context))
+    body = _call(clause, clause.body.render, context) if included else None
+    return _Outcome(included, reason or "Not needed for this agreement.", body)
+
+
+OUTCOME_CACHE_SIZE = 2048
+"""Clause outcomes kept per process (a draft decides about 60 clauses)."""
+
+
+class _OutcomeCache:
+    """A bounded map, least recently used out first, safe to share between threads."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[Hashable, _Outcome] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> _Outcome | None:
+        with self._lock:
+            outcome = self._items.get(key)
+            if outcome is not None:
+                self._items.move_to_end(key)
+            return outcome
+
+    def put(self, key: Hashable, outcome: _Outcome) -> None:
+        with self._lock:
+            self._items[key] = outcome
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_OUTCOMES = _OutcomeCache(OUTCOME_CACHE_SIZE)
+_NAMES_READ: weakref.WeakKeyDictionary[Template, frozenset[str] | None] = (
+    weakref.WeakKeyDictionary()
+)
+_INCLUDES = (nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)
+
+
+def _outcome(clause: ClauseTemplate, context: dict[str, Any], digests: _ContextDigests) -> _Outcome:
+    """The clause's outcome for ``context``, from the cache when it has been seen.
+
+    Raises:
+        ClauseLibraryError: a template failed to render (never cached).
+    """
+    key = digests.key(clause.body, _names_read(clause))
+    outcome = None if key is None else _OUTCOMES.get(key)
+    if outcome is None:
+        outcome = _render(clause, context)
+        if key is not None:
+            _OUTCOMES.put(key, outcome)
+    return outcome
+
+
+def _names_read(clause: ClauseTemplate) -> frozenset[str] | None:
+    """The top-level names the clause's four templates look up; None when that cannot
+    be known from their source (another template is included or imported)."""
+    if clause.body in _NAMES_READ:
+        return _NAMES_READ[clause.body]
+    environment = clause.body.environment
+    names: frozenset[str] | None = None
+    try:
+        if environment.loader is not None and clause.body.name is not None:
+            source = environment.loader.get_source(environment, clause.body.name)[0]
+            clause_meta = clause.meta
+            trees = [
+                environment.parse(source),
+                environment.parse(clause_meta.reason),
+                environment.parse(clause_meta.excluded_reason),
+                environment.parse("{{ " + clause_meta.applies_when + " }}"),
+            ]
+            if not any(tree.find(_INCLUDES) for tree in trees):  # type: ignore[arg-type]
+                names = frozenset().union(*map(meta.find_undeclared_variables, trees))
+    except TemplateError:
+        names = None
+    _NAMES_READ[clause.body] = names
+    return names
+
+
+class _ContextDigests:
+    """Digests of one context's values, computed once per name and draft."""
+
+    _ABSENT = b"absent"
+
+    def __init__(self, context: Mapping[str, Any]) -> None:
+        self._context = context
+        self._digests: dict[str, bytes | None] = {}
+
+    def key(self, body: Template, names: frozenset[str] | None) -> Hashable | None:
+        """The cache key of a clause (named by its body template) reading ``names``
+        (every name when None); None when a value it reads cannot be pickled."""
+        digests = []
+        for name in sorted(self._context if names is None else names):
+            digest = self._digest(name)
+            if digest is None:
+                return None
+            digests.append(digest)
+        return body, tuple(digests)
+
+    def _digest(self, name: str) -> bytes | None:
+        if name not in self._digests:
+            if name not in self._context:
+                self._digests[name] = self._ABSENT  # a helper or global, or undefined
+            else:
+                try:
+                    data = pickle.dumps(self._context[name], protocol=pickle.HIGHEST_PROTOCOL)
+                except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+                    self._digests[name] = None
+                else:
+                    self._digests[name] = hashlib.blake2b(data, digest_size=16).digest()
+        return self._digests[name]
 
 
 def _heading(clause: ClauseTemplate) -> list[Block]:
