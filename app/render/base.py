@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
 from app.domain.document import ParagraphKind
-from app.render import wordml
+from app.render import package_zip, wordml
 from app.render.wordml import WORD_NSMAP, ListDefinition, ListLevel, W, w_sub
 
 BODY_FONT = "Times New Roman"
@@ -309,9 +309,14 @@ _CUSTOM_ITEM_RELS = (("rId1", _OFFICE_REL + "customXmlProps", "itemProps1.xml"),
 
 @dataclass(frozen=True, slots=True)
 class BasePackage:
-    """Every part of the package in zip order; ``None`` marks a per-document part."""
+    """Every part of the package in zip order; ``None`` marks a per-document part.
+
+    ``compressed`` holds the static parts already deflated, so that only the parts
+    of each document are compressed per document.
+    """
 
     parts: Mapping[str, bytes | None]
+    compressed: Mapping[str, package_zip.Member] = field(default_factory=dict)
 
     def to_zip(self, document_parts: Mapping[str, bytes]) -> bytes:
         """The .docx bytes, with ``document_parts`` filling the per-document slots.
@@ -322,8 +327,9 @@ class BasePackage:
         slots = [name for name, data in self.parts.items() if data is None]
         if sorted(slots) != sorted(document_parts):
             raise ValueError(f"per-document parts must be {slots}, got {sorted(document_parts)}")
-        return wordml.deterministic_zip(
-            (name, document_parts[name] if data is None else data)
+        return package_zip.write(
+            self.compressed.get(name)
+            or package_zip.compress(name, document_parts[name] if data is None else data)
             for name, data in self.parts.items()
         )
 
@@ -344,4 +350,7 @@ def base_package() -> BasePackage:
         "word/footer1.xml": wordml.to_xml(_footer_part()),
         "customXml/_rels/item1.xml.rels": wordml.relationships_part(_CUSTOM_ITEM_RELS),
     }
-    return BasePackage(parts={name: static.get(name) for name, _ in _PARTS})
+    return BasePackage(
+        parts={name: static.get(name) for name, _ in _PARTS},
+        compressed={name: package_zip.compress(name, data) for name, data in static.items()},
+    )

@@ -1,18 +1,17 @@
 """Raw WordprocessingML and OPC helpers on lxml, for what python-docx does not do.
 
 Numbering definitions, complex fields, the custom XML part that carries the request,
-core and custom document properties, and a deterministic zip. Nothing here knows
-about the document tree; :mod:`app.render.docx_writer` walks the tree and writes the
-document part (bookmarks, fields and all) as text through :mod:`app.render.xml_text`.
+core and custom document properties. Nothing here knows about the document tree;
+:mod:`app.render.docx_writer` walks the tree and writes the document part (bookmarks,
+fields and all) as text through :mod:`app.render.xml_text`, and
+:mod:`app.render.package_zip` zips the package.
 """
 
 from __future__ import annotations
 
-import io
 import uuid
-import zipfile
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
@@ -45,7 +44,6 @@ _CUSTOM_PROPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom
 _VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _CUSTOM_PROPS_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one Word uses
 _WORD_TEXT_PROPERTY_LIMIT = 255
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # earliest zip timestamp; Word uses it too
 
 
 def w_sub(parent: etree._Element, tag: str, /, **attrs: str) -> etree._Element:
@@ -260,22 +258,3 @@ def core_properties(properties: DocumentProperties) -> bytes:
         element.set("{" + _XSI_NS + "}type", "dcterms:W3CDTF")
         element.text = stamp
     return to_xml(root)
-
-
-# -- the package ------------------------------------------------------------------
-
-
-def deterministic_zip(members: Iterable[tuple[str, bytes]]) -> bytes:
-    """Zip ``members`` in the order given with fixed timestamps and attributes.
-
-    The same members always give the same bytes: no clock, no platform-dependent
-    header fields, a fixed compression level.
-    """
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0  # MS-DOS, as Word writes; the default depends on the OS
-            archive.writestr(info, data, compresslevel=6)
-    return buffer.getvalue()
