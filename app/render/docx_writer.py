@@ -9,6 +9,7 @@ depend on the document comes from the cached :func:`app.render.base.base_package
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from app.domain.document import (
     NUMBERED_KINDS,
@@ -36,6 +37,8 @@ from app.render.wordml import R_NS, W_NS
 TOC_INSTRUCTION = ' TOC \\o "1-1" \\h \\z \\u \\n '
 REF_INSTRUCTION = " REF {bookmark} \\w \\h "
 
+RUN_CACHE_SIZE = 8192
+"""Runs kept as XML per process: clause text mostly repeats from one agreement to the next."""
 _STYLE_IDS = base.PARAGRAPH_STYLE_IDS
 _TOC_KINDS = (ParagraphKind.CLAUSE, ParagraphKind.SCHEDULE)
 
@@ -179,12 +182,12 @@ class _BodyWriter:
         out = self._out
         for run in runs:
             if isinstance(run, Text):
-                out.append(_text_run(run.text, bold=run.bold, italic=run.italic))
+                out.append(_text_run(run.text, run.bold, run.italic, False))
             elif isinstance(run, DefinedTerm):
-                out.append(_text_run(_quoted(run.term), bold=True))
+                out.append(_text_run(_quoted(run.term), True, False, False))
             elif isinstance(run, Placeholder):
                 # The brackets sit inside the highlighted run, so a search for "[" finds it.
-                out.append(_text_run(_bracketed(run.label), highlight=True))
+                out.append(_text_run(_bracketed(run.label), False, False, True))
             else:
                 self._cross_reference(run)
 
@@ -202,7 +205,7 @@ class _BodyWriter:
     def _table_of_contents(self, contents: TableOfContents) -> None:
         out = self._out
         self._start_paragraph(_STYLE_IDS[ParagraphKind.HEADING], keep_next=True)
-        out.append(_text_run(contents.title) + "</w:p>")
+        out.append(_text_run(contents.title, False, False, False) + "</w:p>")
         numbers = {key: anchor.number for key, anchor in self._anchors.items()}
         entries = [p for p in self._document.paragraphs() if p.kind in _TOC_KINDS]
         self._start_paragraph(base.TOC_ENTRY_STYLE)
@@ -211,7 +214,8 @@ class _BodyWriter:
             if index:
                 out.append("</w:p>")
                 self._start_paragraph(base.TOC_ENTRY_STYLE)
-            out.append(_text_run(f"{entry.number}\t{plain_text(entry.runs, numbers=numbers)}"))
+            text = f"{entry.number}\t{plain_text(entry.runs, numbers=numbers)}"
+            out.append(_text_run(text, False, False, False))
         out.append(_FIELD_END + "</w:p>")
 
     def _table(self, table: Table) -> None:
@@ -269,9 +273,8 @@ _SECTION = (
 )
 
 
-def _text_run(
-    text: str, *, bold: bool = False, italic: bool = False, highlight: bool = False
-) -> str:
+@lru_cache(maxsize=RUN_CACHE_SIZE)
+def _text_run(text: str, bold: bool, italic: bool, highlight: bool) -> str:
     """A run; tabs and line breaks in ``text`` become ``w:tab`` and ``w:br``."""
     start = "<w:r>" + _RUN_PROPERTIES[(bold, italic, highlight)]
     if "\t" not in text and "\n" not in text:
@@ -295,7 +298,7 @@ def _complex_field(instruction: str, cached_text: str) -> str:
         _FIELD_BEGIN
         + xml_text.text(instruction)
         + _FIELD_SEPARATE
-        + _text_run(cached_text)
+        + _text_run(cached_text, False, False, False)
         + _FIELD_END
     )
 
