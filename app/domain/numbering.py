@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import string
+from functools import lru_cache
 
 from app.domain.document import (
     Anchor,
@@ -47,6 +48,7 @@ def lower_roman(value: int) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)
 def bookmark_name(anchor_id: str) -> str:
     """A stable Word bookmark name for an anchor: ``_Ref`` and ten digits.
 
@@ -126,11 +128,15 @@ def iter_cross_refs(document: Document) -> list[CrossRef]:
     refs: list[CrossRef] = []
     for block in document.blocks:
         if isinstance(block, Paragraph):
-            refs.extend(run for run in block.runs if isinstance(run, CrossRef))
+            for run in block.runs:
+                if isinstance(run, CrossRef):
+                    refs.append(run)
         elif isinstance(block, Table):
             for row in (block.header, *block.rows):
                 for cell in row:
-                    refs.extend(run for run in cell if isinstance(run, CrossRef))
+                    for run in cell:
+                        if isinstance(run, CrossRef):
+                            refs.append(run)
     return refs
 
 
