@@ -12,7 +12,7 @@ PORT   ?= 8000
 SYSTEM_PACKAGES := libreoffice-writer-nogui chromium poppler-utils fonts-noto-cjk
 SYSTEM_COMMANDS := soffice chromium pdftotext
 
-.PHONY: run test lint typecheck unit system-deps bench soak clean
+.PHONY: run test lint typecheck unit system-deps bench soak lock clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -60,7 +60,16 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python scripts/bench.py
 
 soak: $(VENV)/.installed-test
-	$(BIN)/python scripts/soak.py
+	$(BIN)/python scripts/soak.py $(SOAK_ARGS)
+
+# requirements.lock: the runtime dependencies of pyproject.toml (no test extras), pinned
+# with every file's hash, for the Dockerfile's `pip install --require-hashes`. Existing
+# pins are kept; `make lock LOCK_ARGS=--upgrade` moves them to the newest releases.
+lock: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+		--no-emit-index-url --no-emit-find-links $(LOCK_ARGS) \
+		--output-file requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache artifacts

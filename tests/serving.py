@@ -90,10 +90,12 @@ def running(
     port: int,
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
+    inherit: bool = True,
 ) -> Iterator[RunningServer]:
     """Start ``command`` (which serves on ``port``), wait until it is ready, yield it;
-    stop it afterwards if the test has not."""
-    environment = {**os.environ, **(env or {})}
+    stop it afterwards if the test has not. ``env`` is added to this process's
+    environment, or is the whole environment when ``inherit`` is false."""
+    environment = {**(os.environ if inherit else {}), **(env or {})}
     with tempfile.TemporaryFile() as log:  # a file, not a pipe: a pipe left unread fills up
         process = subprocess.Popen(
             list(command),
