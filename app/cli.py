@@ -18,11 +18,12 @@ from typing import IO, Any
 
 import click
 import uvicorn
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from app import __version__, service
 from app import batch as batch_drafting
-from app.config import get_settings
+from app.config import ENV_PREFIX, get_settings
 from app.domain.reference import reference_data
 from app.domain.request import ContractRequest
 from app.errors import ClausewrightError, InvalidRequestError, NotFoundError
@@ -204,6 +205,14 @@ class StartupFailed(click.ClickException):
         return self.message
 
 
+def _settings_problems(error: ValidationError) -> str:
+    """The environment variables that are not valid, and why."""
+    return "; ".join(
+        f"{ENV_PREFIX}{str(detail['loc'][0]).upper() if detail['loc'] else ''}: {detail['msg']}"
+        for detail in error.errors(include_url=False)
+    )
+
+
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
     """SIGTERM outside uvicorn's own handling (before it starts, or re-raised by it
     after a graceful shutdown) ends the process cleanly: exit code 0."""
@@ -224,6 +233,10 @@ def serve(host: str, port: int, workers: int) -> None:
     """
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        settings = get_settings()
+    except ValidationError as error:
+        raise StartupFailed(f"clausewright cannot start: {_settings_problems(error)}") from None
+    try:
         service.check_startup()
     except ClausewrightError as error:
         raise StartupFailed(f"clausewright cannot start: {error}") from None
@@ -234,7 +247,7 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=False,
-        timeout_graceful_shutdown=get_settings().shutdown_grace_seconds,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         access_log=False,  # the service logs each request itself, with its request id
         log_config=_log_config(),
     )

@@ -13,12 +13,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "CLAUSEWRIGHT_"
 
 
 class Settings(BaseSettings):
     """Every setting of the service, with its default."""
 
-    model_config = SettingsConfigDict(env_prefix="CLAUSEWRIGHT_", frozen=True)
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True)
 
     templates_dir: Path = Field(
         default=PROJECT_ROOT / "clause_templates", description="The clause library folder."

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -24,7 +25,7 @@ from fastapi import FastAPI
 from serving import CLAUSEWRIGHT, free_port, running, serve_command
 
 from app import __version__, service
-from app.config import PROJECT_ROOT, Settings, get_settings
+from app.config import ENV_PREFIX, PROJECT_ROOT, Settings, get_settings
 from app.domain import reference
 from app.errors import ClauseLibraryError, ReferenceDataError
 from app.web.main import create_app
@@ -274,3 +275,17 @@ def test_the_timeout_setting_must_be_a_positive_number(
     monkeypatch.setenv("CLAUSEWRIGHT_REQUEST_TIMEOUT_SECONDS", value)
     with pytest.raises(ValueError, match="request_timeout_seconds"):
         Settings()
+
+
+def test_serve_with_an_invalid_setting_exits_1_naming_the_variable() -> None:
+    result = _serve_until_exit({"CLAUSEWRIGHT_REQUEST_TIMEOUT_SECONDS": "0"})
+    assert result.returncode == 1, result.stderr
+    assert "CLAUSEWRIGHT_REQUEST_TIMEOUT_SECONDS: Input should be greater than 0" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_setting_is_in_the_readme_configuration_table() -> None:
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(CLAUSEWRIGHT_[A-Z_]+)`", table, flags=re.MULTILINE))
+    assert documented == {f"{ENV_PREFIX}{name.upper()}" for name in Settings.model_fields}
