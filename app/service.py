@@ -46,9 +46,14 @@ def _library_at(root: Path) -> ClauseLibrary:
     return load_library(root)
 
 
+@cache
+def _library_in(folder: Path) -> ClauseLibrary:
+    return _library_at(folder.resolve())  # resolving costs system calls: once per folder
+
+
 def get_library() -> ClauseLibrary:
     """The checked clause library of the configured folder, loaded once per process."""
-    return _library_at(get_settings().templates_dir.resolve())
+    return _library_in(get_settings().templates_dir)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +176,11 @@ def normalised_json(request: ContractRequest) -> str:
 
 def input_hash(request: ContractRequest) -> str:
     """SHA-256 of the canonical JSON: equal requests have equal hashes."""
-    return hashlib.sha256(normalised_json(request).encode()).hexdigest()
+    return _json_hash(normalised_json(request))
+
+
+def _json_hash(canonical_json: str) -> str:
+    return hashlib.sha256(canonical_json.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +256,8 @@ def draft(*, request: ContractRequest, today: date | None = None) -> Draft:
         plan=compute_plan(request),
     )
     library = get_library()
-    digest = input_hash(request)
+    request_json = normalised_json(request)
+    digest = _json_hash(request_json)  # input_hash(request), without a second dump
     title = f"{element.name.capitalize()} Supply Agreement"
     created = datetime.combine(
         request.agreement_date or start or date(2000, 1, 1), datetime.min.time()
@@ -264,7 +274,7 @@ def draft(*, request: ContractRequest, today: date | None = None) -> Draft:
             revision=request.draft_number,
         ),
         embedded_without_clauses=EmbeddedData(
-            request_json=normalised_json(request),
+            request_json=request_json,
             clauses=(),
             library_version=library.version,
             input_hash=digest,
