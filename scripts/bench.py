@@ -191,7 +191,16 @@ def _print(
         ]
         for case in cases
     ]
-    print(table([*headers, "/ docxtpl", "/ floor"], rows) + "\n")
+    print(table([*headers, "/ docxtpl", "/ floor"], rows))
+    print(
+        "drafting: request JSON in, .docx bytes out (validation, clause choice, Jinja, "
+        "Markdown, numbering, writing); rendering: the resolved tree to .docx bytes, the "
+        "work the baselines do. Rendering / docxtpl: "
+        + ", ".join(f"{c.name} {c.rendering.median / c.docxtpl.median:.2f}" for c in cases)
+        + "; rendering / floor: "
+        + ", ".join(f"{c.name} {c.rendering.median / c.floor.median:.2f}" for c in cases)
+        + "\n"
+    )
     if web is not None:
         latency, load = web["latency_one_client"], web["throughput"]
         rows = [

@@ -47,6 +47,8 @@ class CaseResult:
             "raw_zip_floor": self.floor.as_dict(),
             "ratio_to_docxtpl": round(self.drafting.median / self.docxtpl.median, 3),
             "ratio_to_floor": round(self.drafting.median / self.floor.median, 3),
+            "rendering_ratio_to_docxtpl": round(self.rendering.median / self.docxtpl.median, 3),
+            "rendering_ratio_to_floor": round(self.rendering.median / self.floor.median, 3),
             "docx_bytes": self.docx_bytes,
             "paragraphs": self.paragraphs,
             "same_text_in_all_three": self.same_text,
