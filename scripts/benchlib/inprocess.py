@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -20,6 +22,7 @@ from benchlib.requests import variant
 from benchlib.stats import Timing, time_calls
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,45 +72,51 @@ def paragraph_texts(docx: bytes) -> list[str]:
     return [text for text in texts if text.strip()]
 
 
+def _timed(call: Callable[[], T]) -> tuple[T, float]:
+    start = time.perf_counter()
+    result = call()
+    return result, time.perf_counter() - start
+
+
 def run_case(
     *, name: str, description: str, data: dict[str, Any], runs: int, template: Path, first: int
 ) -> CaseResult:
     """Time ``runs`` different variants of ``data`` (seller ``first`` onwards) three ways.
 
-    Ours runs first, on requests it has not seen; the baselines then write the very
-    content our drafts produced.
+    The three take turns, request by request, so that load from elsewhere on a shared
+    machine falls on all of them alike: ours drafts a request it has not seen, then
+    rendering alone, docxtpl and the floor write the very content that draft produced.
     """
-    bodies = [json.dumps(variant(data, first + index)).encode() for index in range(runs)]
-    drafted: list[tuple[Document, bytes]] = []
-
-    def ours(body: bytes) -> None:
-        drafted.append(draft_bytes(body))
-
-    drafting = time_calls([partial(ours, body) for body in bodies], warmup=0)
-    documents = [document for document, _ in drafted]
-    rendering = time_calls([partial(render_docx, document) for document in documents])
-    blocks = [content.flatten(document) for document in documents]
-    headers = [document.header_text for document in documents]
+    warm_document, warm_docx = draft_bytes(json.dumps(variant(data, first - 1)).encode())
     with_docxtpl = baselines.docxtpl_drafter(template)
-    floor = baselines.floor_drafter(drafted[0][1])
-    pairs = list(zip(blocks, headers, strict=True))
-    docxtpl_timing = time_calls([partial(with_docxtpl, b, h) for b, h in pairs])
-    floor_timing = time_calls([partial(floor, b, h) for b, h in pairs])
-    last = drafted[-1][1]
+    floor = baselines.floor_drafter(warm_docx)
+    warm_blocks = content.flatten(warm_document)
+    for _ in range(2):
+        with_docxtpl(warm_blocks, warm_document.header_text)
+        floor(warm_blocks, warm_document.header_text)
+    samples: dict[str, list[float]] = {"ours": [], "rendering": [], "docxtpl": [], "floor": []}
+    for index in range(runs):
+        body = json.dumps(variant(data, first + index)).encode()
+        (document, docx), seconds = _timed(partial(draft_bytes, body))
+        samples["ours"].append(seconds)
+        samples["rendering"].append(_timed(partial(render_docx, document))[1])
+        blocks = content.flatten(document)
+        samples["docxtpl"].append(_timed(partial(with_docxtpl, blocks, document.header_text))[1])
+        samples["floor"].append(_timed(partial(floor, blocks, document.header_text))[1])
     same = (
-        paragraph_texts(last)
-        == paragraph_texts(with_docxtpl(*pairs[-1]))
-        == paragraph_texts(floor(*pairs[-1]))
+        paragraph_texts(docx)
+        == paragraph_texts(with_docxtpl(blocks, document.header_text))
+        == paragraph_texts(floor(blocks, document.header_text))
     )
     return CaseResult(
         name=name,
         description=description,
-        drafting=drafting,
-        rendering=rendering,
-        docxtpl=docxtpl_timing,
-        floor=floor_timing,
-        docx_bytes=len(last),
-        paragraphs=len(documents[-1].paragraphs()),
+        drafting=Timing(tuple(samples["ours"])),
+        rendering=Timing(tuple(samples["rendering"])),
+        docxtpl=Timing(tuple(samples["docxtpl"])),
+        floor=Timing(tuple(samples["floor"])),
+        docx_bytes=len(docx),
+        paragraphs=len(document.paragraphs()),
         same_text=same,
     )
 
