@@ -69,9 +69,9 @@ def _inprocess(quick: bool, template: Path) -> list[inprocess.CaseResult]:
 def _http(quick: bool, log: Path) -> dict[str, Any]:
     spec = requests.spec_example()
     count = 40 if quick else 1200  # about 600 per worker: their caches reach their bounds
-    bodies = [json.dumps(requests.variant(spec, 10_000 + i)).encode() for i in range(count + 80)]
+    bodies = [json.dumps(requests.variant(spec, 10_000 + i)).encode() for i in range(count + 120)]
     print("- in-process rate of the HTTP requests", file=sys.stderr)
-    before = inprocess.inprocess_rate(bodies[count + 40 :])
+    before = inprocess.inprocess_rate(bodies[count + 40 : count + 80])
     print(f"- HTTP: clausewright serve --workers {WORKERS}", file=sys.stderr)
     with http_load.running_server(workers=WORKERS, log=log) as server:
         warm = [json.dumps(requests.variant(spec, 9_000 + i)).encode() for i in range(16)]
@@ -79,7 +79,7 @@ def _http(quick: bool, log: Path) -> dict[str, Any]:
         single = http_load.latency(server, bodies[count : count + (15 if quick else 40)])
         load = http_load.throughput(server, bodies[:count], clients=CLIENTS, max_seconds=180)
         memory = http_load.worker_memory(server)
-    after = inprocess.inprocess_rate(bodies[count + 40 :])
+    after = inprocess.inprocess_rate(bodies[count + 80 :])
     reference = min(before, after, key=lambda timing: timing.mean)  # the faster: stricter
     in_process_x2 = WORKERS / reference.mean
     return {
