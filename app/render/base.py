@@ -237,6 +237,7 @@ def _font_table_part() -> etree._Element:
     return root
 
 
+@functools.lru_cache(maxsize=64)
 def header_part(text: str) -> bytes:
     """``word/header1.xml``: one right-aligned line (the draft marker)."""
     root = etree.Element(W + "hdr", nsmap=WORD_NSMAP)

@@ -292,6 +292,7 @@ def _text_run(text: str, bold: bool, italic: bool, highlight: bool) -> str:
     return "".join(pieces)
 
 
+@lru_cache(maxsize=RUN_CACHE_SIZE)
 def _complex_field(instruction: str, cached_text: str) -> str:
     """A whole complex field whose result shows ``cached_text`` until updated."""
     return (

@@ -17,7 +17,7 @@ from app.library import assemble, parse
 from app.library.context import build_context
 from app.library.loader import ClauseMeta, ClauseTemplate
 from app.library.markup import make_environment
-from app.render import docx_writer
+from app.render import base, docx_writer
 from app.render.docx_writer import render_docx
 
 TODAY = date(2026, 12, 1)
@@ -52,6 +52,8 @@ def _clear_caches() -> None:
     parse._parse.cache_clear()
     parse._inline_runs.cache_clear()
     docx_writer._text_run.cache_clear()
+    docx_writer._complex_field.cache_clear()
+    base.header_part.cache_clear()
 
 
 def test_drafts_from_warm_caches_are_drafts_from_cold_ones() -> None:
