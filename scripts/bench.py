@@ -213,7 +213,7 @@ def _print(
             ["latency, 1 client (median / p95)",
              f"{latency['median_ms']:.1f} / {latency['p95_ms']:.1f} ms"],
             [f"throughput, {CLIENTS} clients", f"{load['requests_per_second']:.1f} req/s"],
-            [f"in-process x{WORKERS} (same requests)",
+            [f"in-process x{WORKERS} (same kind of requests)",
              f"{web['in_process_requests_per_second_x2']:.1f} req/s"],
             ["peak memory per worker", f"{web['peak_mib_per_worker']:.1f} MiB"],
         ]  # fmt: skip
