@@ -182,7 +182,8 @@ def test_controls_for_and_unknown_entry() -> None:
 
 
 def test_reference_data_is_cached() -> None:
-    assert reference_data() is DATA
+    assert reference_data() is reference_data()
+    assert reference_data() == DATA
 
 
 # --- broken files -------------------------------------------------------------------
