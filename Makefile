@@ -55,7 +55,15 @@ unit: $(VENV)/.installed-test
 test: $(VENV)/.installed-test system-deps lint typecheck
 	$(BIN)/pytest
 
+# The benchmark's HTTP load generator: wrk, a native client light enough to leave the two
+# cores to the workers it measures (without it, scripts/bench.py falls back to http.client).
 bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "installing the Debian package wrk (HTTP load generator)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
+			wrk >/dev/null; } || echo "wrk is not installed: the benchmark uses http.client"
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python scripts/bench.py
 

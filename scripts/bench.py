@@ -5,9 +5,10 @@ One run measures, side by side on this machine, and prints a Markdown table:
 * in-process drafting (request JSON in, .docx bytes out) of the SPEC example and of a
   10-year contract with monthly deliveries, against docxtpl and a raw zip floor
   writing the same text and tables;
-* HTTP latency (one client) and throughput (8 clients) against
-  ``clausewright serve --workers 2``, compared with 2 cores drafting in-process,
-  and the peak memory of each worker under that load;
+* HTTP latency (one client) and throughput (8 clients, driven by ``wrk`` when it is
+  installed, else by http.client threads) against ``clausewright serve --workers 2``,
+  compared with 2 cores drafting in-process, with the CPU the load generator, the
+  server and the rest of the machine used, and the peak memory of each worker;
 * how drafting time grows with the delivery plan (12 to 600 rows) and with the batch
   size (1 to 200), and whether a batch streams.
 
@@ -26,7 +27,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from benchlib import baselines, growth, http_load, inprocess, report, requests
+from benchlib import baselines, growth, http_case, inprocess, report, requests
 from benchlib.report import Target, ms, table
 
 from app import service
@@ -37,6 +38,8 @@ BATCH_SIZES = (1, 25, 50, 100, 200)
 WORKERS, CLIENTS = 2, 8
 DOCXTPL_RATIO, DOCXTPL_AIM, FLOOR_RATIO = 0.5, 0.25, 3.0
 HTTP_SHARE, WORKER_MIB = 0.8, 150.0
+LOAD_SECONDS = 20  # the throughput run
+PLAN_ROUNDS = 15
 LINEAR_R2, LINEAR_BEND, STREAM_SHARE = 0.98, 1.5, 0.25
 
 
@@ -66,41 +69,12 @@ def _inprocess(quick: bool, template: Path) -> list[inprocess.CaseResult]:
     return results
 
 
-def _http(quick: bool, log: Path) -> dict[str, Any]:
-    spec = requests.spec_example()
-    count = 40 if quick else 1200  # about 600 per worker: their caches reach their bounds
-    bodies = [json.dumps(requests.variant(spec, 10_000 + i)).encode() for i in range(count + 120)]
-    print("- in-process rate of the HTTP requests", file=sys.stderr)
-    before = inprocess.inprocess_rate(bodies[count + 40 : count + 80])
-    print(f"- HTTP: clausewright serve --workers {WORKERS}", file=sys.stderr)
-    with http_load.running_server(workers=WORKERS, log=log) as server:
-        warm = [json.dumps(requests.variant(spec, 9_000 + i)).encode() for i in range(16)]
-        http_load.throughput(server, warm, clients=WORKERS * 2, max_seconds=60)
-        single = http_load.latency(server, bodies[count : count + (15 if quick else 40)])
-        load = http_load.throughput(server, bodies[:count], clients=CLIENTS, max_seconds=180)
-        memory = http_load.worker_memory(server)
-    after = inprocess.inprocess_rate(bodies[count + 80 :])
-    reference = min(before, after, key=lambda timing: timing.mean)  # the faster: stricter
-    in_process_x2 = WORKERS / reference.mean
-    return {
-        "latency_one_client": single.as_dict(),
-        "throughput": load.as_dict(),
-        "in_process": reference.as_dict(),
-        "in_process_before_and_after_ms": [
-            round(before.mean * 1000, 3),
-            round(after.mean * 1000, 3),
-        ],
-        "in_process_requests_per_second_x2": round(in_process_x2, 2),
-        "share_of_in_process_x2": round(load.per_second / in_process_x2, 4),
-        "workers": {str(pid): values for pid, values in memory.items()},
-        "peak_mib_per_worker": max(values["peak_mib"] for values in memory.values()),
-    }
-
-
 def _growth(quick: bool, directory: Path) -> dict[str, Any]:
     monthly = requests.monthly_contract(120)
     print("- growth with the delivery plan", file=sys.stderr)
-    plan = growth.plan_length(monthly, rows=PLAN_ROWS, repeats=2 if quick else 5, first=20_000)
+    plan = growth.plan_length(
+        monthly, rows=PLAN_ROWS, rounds=3 if quick else PLAN_ROUNDS, first=20_000
+    )
     print("- growth with the batch size", file=sys.stderr)
     sizes = (1, 5, 10, 20) if quick else BATCH_SIZES
     batch, zip_bytes = growth.batch_size(
@@ -156,11 +130,12 @@ def _targets(
                memory.growth_per_document / memory.docx_bytes, STREAM_SHARE, True, "x",
                "one .docx"),
     ]  # fmt: skip
-    share = None if web is None else web["share_of_in_process_x2"]
+    share = None if web is None else web["share_of_in_process_x_workers"]
     peak = None if web is None else web["peak_mib_per_worker"]
+    client = "" if web is None else f" ({web['load_generator']})"
     targets += [
-        Target(f"HTTP {CLIENTS} clients on {WORKERS} workers / in-process x{WORKERS}", share,
-               HTTP_SHARE, False, "x", f"in-process x{WORKERS}"),
+        Target(f"HTTP {CLIENTS} clients{client} on {WORKERS} workers / in-process x{WORKERS}",
+               share, HTTP_SHARE, False, "x", f"in-process x{WORKERS}"),
         Target("peak memory per worker (VmHWM)", peak, WORKER_MIB, True, "MiB", "150 MiB"),
     ]  # fmt: skip
     return targets
@@ -208,21 +183,16 @@ def _print(
         + "\n"
     )
     if web is not None:
-        latency, load = web["latency_one_client"], web["throughput"]
-        rows = [
-            ["latency, 1 client (median / p95)",
-             f"{latency['median_ms']:.1f} / {latency['p95_ms']:.1f} ms"],
-            [f"throughput, {CLIENTS} clients", f"{load['requests_per_second']:.1f} req/s"],
-            [f"in-process x{WORKERS} (same kind of requests)",
-             f"{web['in_process_requests_per_second_x2']:.1f} req/s"],
-            ["peak memory per worker", f"{web['peak_mib_per_worker']:.1f} MiB"],
-        ]  # fmt: skip
-        print(table([f"HTTP (--workers {WORKERS})", "value"], rows) + "\n")
+        print(http_case.table(web) + "\n")
     plan, batch, memory = grown["_plan"], grown["_batch"], grown["_memory"]
     print(table(["plan rows", *map(str, plan.sizes)], [["drafting", *map(ms, plan.seconds)]]))
+    cpu_fit = plan.cpu_fit
     print(
-        f"line: {plan.fit.slope * 1000:.3f} ms per row + {plan.fit.intercept * 1000:.1f} ms, "
-        f"R^2 {plan.fit.r_squared:.4f}\n"
+        f"median of {plan.rounds} rounds, each in a shuffled order; line: "
+        f"{plan.fit.slope * 1000:.3f} ms per row + {plan.fit.intercept * 1000:.1f} ms, "
+        f"R^2 {plan.fit.r_squared:.4f}"
+        + ("" if cpu_fit is None else f" (CPU time: R^2 {cpu_fit.r_squared:.4f})")
+        + "\n"
     )
     print(table(["batch size", *map(str, batch.sizes)], [["drafting", *map(ms, batch.seconds)]]))
     peaks = ", ".join(f"{peak / 2**20:.1f} MiB" for peak in memory.transient_bytes)
@@ -250,7 +220,15 @@ def main() -> int:
         template = baselines.build_docxtpl_template(directory)
         cases = _inprocess(arguments.quick, template)
         grown = _growth(arguments.quick, directory)
-        web = None if arguments.skip_http else _http(arguments.quick, directory / "server.log")
+        web = None
+        if not arguments.skip_http:
+            web = http_case.run(
+                log=directory / "server.log",
+                workers=WORKERS,
+                clients=CLIENTS,
+                seconds=4 if arguments.quick else LOAD_SECONDS,
+                latency_requests=15 if arguments.quick else 40,
+            )
     targets = _targets(cases, web, grown)
     _print(machine, cases, web, grown, targets)
     results = {
@@ -258,7 +236,7 @@ def main() -> int:
         "quick": arguments.quick,
         "note": "figures from a machine shared with other work; compare ratios, not times",
         "in_process": [case.as_dict() for case in cases],
-        "http": web,
+        "http": None if web is None else {k: v for k, v in web.items() if k[0] != "_"},
         "growth": {key: value for key, value in grown.items() if not key.startswith("_")},
         "targets": [target.as_dict() for target in targets],
         "passed": all(target.status != "FAIL" for target in targets),

@@ -4,6 +4,7 @@ whether a batch streams (its peak memory does not grow with the number of docume
 from __future__ import annotations
 
 import gc
+import random
 import statistics
 import time
 import tracemalloc
@@ -17,7 +18,7 @@ from app import service
 from app.domain.request import ContractRequest
 from app.render.docx_writer import render_docx
 from benchlib.requests import variant, with_plan_rows
-from benchlib.stats import LineFit, fit_line, slope
+from benchlib.stats import LineFit, fit_line, percentile, slope
 
 try:  # the streaming batch of app/batch.py, when this checkout has it
     from app.batch import iter_batch_zip
@@ -29,22 +30,39 @@ STREAMING_BATCH = iter_batch_zip is not None
 
 @dataclass(frozen=True, slots=True)
 class Growth:
-    """Median seconds at each size, and the line through them."""
+    """Seconds at each size (median or fastest of the rounds), and the line through them."""
 
     sizes: tuple[int, ...]
     seconds: tuple[float, ...]
     fit: LineFit
+    spread: tuple[tuple[float, float], ...] = ()  # (25th, 75th percentile) per size
+    cpu_seconds: tuple[float, ...] = ()  # median process CPU time per size
+    rounds: int = 0
+    statistic: str = "median"  # of the rounds, per size: "median" or "fastest"
+
+    @property
+    def cpu_fit(self) -> LineFit | None:
+        """The line through the CPU times, when they were measured."""
+        return fit_line(self.sizes, self.cpu_seconds) if self.cpu_seconds else None
 
     def as_dict(self, unit: str) -> dict[str, Any]:
         """For the JSON results; ``unit`` names what a size counts."""
+        points: list[dict[str, Any]] = [
+            {unit: size, f"{self.statistic}_ms": round(value * 1000, 3)}
+            for size, value in zip(self.sizes, self.seconds, strict=True)
+        ]
+        for point, (low, high) in zip(points, self.spread, strict=False):
+            point["p25_ms"], point["p75_ms"] = round(low * 1000, 3), round(high * 1000, 3)
+        for point, cpu in zip(points, self.cpu_seconds, strict=False):
+            point["cpu_ms"] = round(cpu * 1000, 3)
+        cpu_fit = self.cpu_fit
         return {
             "unit": unit,
-            "points": [
-                {unit: size, "median_ms": round(value * 1000, 3)}
-                for size, value in zip(self.sizes, self.seconds, strict=True)
-            ],
+            "rounds": self.rounds,
+            "points": points,
             "fit": self.fit.as_dict(),
             "ms_per_" + unit.rstrip("s"): round(self.fit.slope * 1000, 4),
+            **({"cpu_time_fit": cpu_fit.as_dict()} if cpu_fit is not None else {}),
         }
 
 
@@ -57,20 +75,43 @@ def _rounds(sizes: Sequence[int], rounds: int) -> Iterator[tuple[int, int]]:
             yield round_index, index
 
 
-def plan_length(data: dict[str, Any], *, rows: Sequence[int], repeats: int, first: int) -> Growth:
-    """Draft ``data`` with monthly deliveries over ``rows`` months: ``repeats`` rounds
-    over every length, a different request each time; the median per length."""
+def _shuffled_rounds(count: int, rounds: int, seed: int) -> Iterator[tuple[int, int]]:
+    """(round, index) pairs: every round visits all ``count`` indexes, each round in a
+    fresh order (seeded, so runs repeat), so that a burst of load from elsewhere is as
+    likely to fall on any size, and what one draft leaves behind on any next one."""
+    shuffle = random.Random(seed).shuffle
+    for round_index in range(rounds):
+        order = list(range(count))
+        shuffle(order)
+        for index in order:
+            yield round_index, index
+
+
+def plan_length(data: dict[str, Any], *, rows: Sequence[int], rounds: int, first: int) -> Growth:
+    """Draft ``data`` with monthly deliveries over ``rows`` months: ``rounds`` rounds
+    over every length, each in a shuffled order, a different request each time, a
+    garbage collection before each timed draft; the median per length (wall clock,
+    and process CPU time apart)."""
     samples: list[list[float]] = [[] for _ in rows]
-    for round_index, index in _rounds(rows, repeats):
+    cpu: list[list[float]] = [[] for _ in rows]
+    for round_index, index in _shuffled_rounds(len(rows), rounds, seed=first):
         request = with_plan_rows(
             variant(data, first + round_index * len(rows) + index), rows[index]
         )
         gc.collect()
-        start = time.perf_counter()
+        cpu_start, start = time.process_time(), time.perf_counter()
         render_docx(service.draft(request=request).assembly.document)
         samples[index].append(time.perf_counter() - start)
+        cpu[index].append(time.process_time() - cpu_start)
     medians = [statistics.median(values) for values in samples]
-    return Growth(tuple(rows), tuple(medians), fit_line(rows, medians))
+    return Growth(
+        sizes=tuple(rows),
+        seconds=tuple(medians),
+        fit=fit_line(rows, medians),
+        spread=tuple((percentile(v, 0.25), percentile(v, 0.75)) for v in samples),
+        cpu_seconds=tuple(statistics.median(values) for values in cpu),
+        rounds=rounds,
+    )
 
 
 def _loop_batch(requests: Sequence[ContractRequest]) -> Iterator[bytes]:
@@ -112,7 +153,10 @@ def batch_size(
         start = time.perf_counter()
         archive_bytes[index] = write_batch(requests, directory / f"batch-{size}.zip")
         best[index] = min(best[index], time.perf_counter() - start)
-    return Growth(tuple(sizes), tuple(best), fit_line(sizes, best)), archive_bytes
+    growth = Growth(
+        tuple(sizes), tuple(best), fit_line(sizes, best), rounds=rounds, statistic="fastest"
+    )
+    return growth, archive_bytes
 
 
 @dataclass(frozen=True, slots=True)
