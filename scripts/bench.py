@@ -157,8 +157,10 @@ def _print(
     print(
         f"Machine: {machine['cores']} cores ({machine['cpu_model']}), "
         f"Python {machine['python']}, load {machine['load_average_at_start']}, "
-        f"commit {machine['commit']}, {machine['date_utc']}\n"
+        f"commit {machine['commit']}, {machine['date_utc']}"
     )
+    changed = machine["uncommitted_measured_files"]
+    print(f"Uncommitted changes measured: {', '.join(changed)}\n" if changed else "")
     headers = ["case", "drafting", "of which rendering", "docxtpl", "raw zip floor"]
     rows = [
         [

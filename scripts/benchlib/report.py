@@ -78,6 +78,22 @@ def _git_commit() -> str:
     return result.stdout.strip()
 
 
+def _uncommitted(
+    paths: tuple[str, ...] = ("app", "clause_templates", "pyproject.toml"),
+) -> list[str]:
+    """Files of the measured code that differ from the commit (the working tree is shared)."""
+    try:
+        result = subprocess.run(
+            ["git", "status", "--porcelain", "--", *paths],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return ["unknown"]
+    return [line[3:] for line in result.stdout.splitlines()]
+
+
 def machine() -> dict[str, Any]:
     """Where the figures come from: cores, CPU model, Python, load at the start."""
     return {
@@ -89,4 +105,5 @@ def machine() -> dict[str, Any]:
         "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
         "date_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": _git_commit(),
+        "uncommitted_measured_files": _uncommitted(),
     }
