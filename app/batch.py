@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from app import __version__, service
+from app import __version__, reporting, service
 from app.domain.request import ContractRequest
 from app.errors import FieldError, InvalidRequestError
 from app.render.docx_writer import render_docx
@@ -84,7 +84,7 @@ def manifest_entry(*, index: int, file: str, draft: service.Draft) -> dict[str, 
     """One item of the manifest: where it is, what it was drafted from, its key
     figures and its warnings."""
     request = draft.request
-    report = service.report(draft)
+    report = reporting.report(draft)
     return {
         "index": index,
         "file": file,

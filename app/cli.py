@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from tqdm import tqdm
 from uvicorn.supervisors import Multiprocess
 
-from app import __version__, service
+from app import __version__, reporting, service
 from app import batch as batch_drafting
 from app.config import ENV_PREFIX, get_settings
 from app.domain.reference import reference_data
@@ -116,7 +116,7 @@ def draft(request_file: IO[bytes], output: Path | None, output_format: str) -> N
         data = render_html(result.assembly.document).encode()
         target = output or Path("-")
     else:
-        data = (json.dumps(service.report(result), indent=2, ensure_ascii=False) + "\n").encode()
+        data = (json.dumps(reporting.report(result), indent=2, ensure_ascii=False) + "\n").encode()
         target = output or Path("-")
     if str(target) == "-":
         sys.stdout.buffer.write(data)

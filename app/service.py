@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from app.domain.request import (
 )
 from app.domain.safety_stock import SafetyStockResult, compute_safety_stock, fixed_cover
 from app.errors import DocumentReadError, FieldError, InvalidRequestError
+from app.json_input import decode_json, strict_json_loads
 from app.library.assemble import Assembly, assemble
 from app.library.context import DraftingFacts, build_context, compute_plan
 from app.library.loader import ClauseLibrary, load_library
@@ -109,62 +109,6 @@ def parse_request_json(raw: bytes | str) -> ContractRequest:
         InvalidRequestError: not JSON, or not a valid request.
     """
     return parse_request(decode_json(raw))
-
-
-MAX_INTEGER_DIGITS = 30
-
-
-def _integer(text: str) -> int:
-    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
-        raise ValueError(f"a number has more than {MAX_INTEGER_DIGITS} digits")
-    return int(text)
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"the number {text[:20]} is too large")
-    return value
-
-
-def _no_constants(text: str) -> Any:
-    raise ValueError(f"{text} is not a number JSON allows")
-
-
-def strict_json_loads(raw: bytes | str) -> Any:
-    """Decode a JSON document strictly: UTF-8 only; no NaN or Infinity; no number
-    too long or too large for a contract; no nesting deeper than Python can parse.
-
-    Raises:
-        ValueError: the text is not such a document; the message says why in a few
-            plain words ("it is nested too deeply").
-    """
-    try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        return json.loads(
-            text, parse_int=_integer, parse_float=_finite_float, parse_constant=_no_constants
-        )
-    except UnicodeDecodeError:
-        reason = "it is not UTF-8 text"
-    except json.JSONDecodeError as error:
-        reason = f"{error.msg} at line {error.lineno} column {error.colno}"
-    except RecursionError:
-        reason = "it is nested too deeply"
-    raise ValueError(reason)
-
-
-def decode_json(raw: bytes | str) -> Any:
-    """:func:`strict_json_loads` for a request.
-
-    Raises:
-        InvalidRequestError: not a JSON document (one error, at the request itself).
-    """
-    try:
-        return strict_json_loads(raw)
-    except ValueError as error:
-        raise InvalidRequestError(
-            [FieldError(location=(), message=f"the request is not valid JSON ({error})")]
-        ) from None
 
 
 def normalised_json(request: ContractRequest) -> str:
@@ -322,89 +266,6 @@ def docx_filename(draft_: Draft) -> str:
         else "undated",
     ]
     return "_".join(part for part in parts if part) + ".docx"
-
-
-def report(draft_: Draft) -> dict[str, Any]:
-    """The JSON report: every clause chosen or left out and why, the licensing
-    assessment, the safety-stock computation, open placeholders and warnings."""
-    assembly = draft_.assembly
-    stock = draft_.facts.safety_stock
-    options = draft_.facts.options
-    return {
-        "input_hash": draft_.input_hash,
-        "library_version": draft_.library_version,
-        "title": assembly.document.properties.title,
-        "element": draft_.facts.element.symbol,
-        "clauses": [
-            {
-                "id": decision.clause_id,
-                "version": decision.version,
-                "number": decision.number,
-                "title": decision.title,
-                "family": decision.family,
-                "part": decision.part,
-                "reason": decision.reason,
-                "note": decision.note or None,
-            }
-            for decision in assembly.decisions
-            if decision.included
-        ],
-        "excluded": [
-            {"id": decision.clause_id, "title": decision.title, "reason": decision.reason}
-            for decision in assembly.decisions
-            if not decision.included
-        ],
-        "licensing": {
-            **draft_.facts.assessment.to_dict(),
-            "options": _jsonable(options.licensing),
-        },
-        "force_majeure": {"options": _jsonable(options.force_majeure)},
-        "safety_stock": stock.to_dict()
-        if stock is not None
-        else {"method": "none", "quantity": 0, "unit": draft_.request.volume.unit.value},
-        "option_sources": dict(sorted(options.origin.items())),
-        "placeholders": [
-            {"key": placeholder.key, "label": placeholder.label}
-            for placeholder in assembly.placeholders
-        ],
-        "warnings": list(draft_.warnings),
-    }
-
-
-def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    """Options as JSON values (enum members and decimals as their text)."""
-    decoded: dict[str, Any] = json.loads(json.dumps(values, default=str))
-    return decoded
-
-
-def element_summary(symbol: str) -> dict[str, Any]:
-    """One element with its classification, forms, HS codes and control entries."""
-    data = reference_data()
-    element = data.element(symbol)
-    return {
-        "symbol": element.symbol,
-        "name": element.name,
-        "atomic_number": element.atomic_number,
-        "classification": dict(element.classification),
-        "forms": list(element.forms),
-        "hs_codes": dict(element.hs_codes),
-        "bulk_traded": element.bulk_traded,
-        "note": element.note,
-        "controls": [
-            {
-                "id": entry.id,
-                "announcement": entry.announcement,
-                "status": entry.status,
-                "effective": entry.effective.isoformat() if entry.effective else None,
-                "suspended_until": entry.suspended_until.isoformat()
-                if entry.suspended_until
-                else None,
-                "sources": [{"title": source.title, "url": source.url} for source in entry.sources],
-            }
-            for entry in data.controls_for(element.symbol)
-        ],
-        "reviewed": data.reviewed.isoformat(),
-    }
 
 
 def parameters_from_docx(*, data: bytes, max_bytes: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app import service
+from app import reporting, service
 from app.domain.document import Paragraph, ParagraphKind, Placeholder, Table, Text
 from app.domain.numbering import iter_cross_refs
 
@@ -18,7 +18,7 @@ def _draft(data: dict[str, Any], today: date = date(2026, 12, 1)) -> service.Dra
 
 
 def _report(data: dict[str, Any]) -> dict[str, Any]:
-    return service.report(_draft(data))
+    return reporting.report(_draft(data))
 
 
 def test_report_has_every_promised_key(spec_request: dict[str, Any]) -> None:
@@ -84,7 +84,7 @@ def test_clauses_are_chosen_for_the_situation(
 
 def test_missing_facts_are_placeholders_listed_in_the_report(spec_request: dict[str, Any]) -> None:
     draft = _draft(spec_request)
-    keys = {item["key"] for item in service.report(draft)["placeholders"]}
+    keys = {item["key"] for item in reporting.report(draft)["placeholders"]}
     assert {"agreement_date", "delivery.incoterm", "price.unit_price"} <= keys
     in_document = {
         run.key

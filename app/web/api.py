@@ -18,7 +18,7 @@ from fastapi import APIRouter, Body, Depends, File, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
 
-from app import __version__, batch, service
+from app import __version__, batch, json_input, reporting, service
 from app.config import Settings
 from app.domain.reference import reference_data
 from app.domain.request import ContractRequest
@@ -47,7 +47,7 @@ PARAMETERS_PATH = "/api/v1/documents/parameters"
 
 
 class StrictJSONRequest(Request):
-    """A request whose JSON body is decoded by :func:`app.service.strict_json_loads`
+    """A request whose JSON body is decoded by :func:`app.json_input.strict_json_loads`
     (no NaN, no 5,000-digit numbers, a readable reason for nesting bombs)."""
 
     _strict_json: Any
@@ -55,7 +55,7 @@ class StrictJSONRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_strict_json"):
             try:
-                self._strict_json = service.strict_json_loads(await self.body())
+                self._strict_json = json_input.strict_json_loads(await self.body())
             except ValueError as error:
                 # FastAPI turns this into a 422 "json_invalid" error with our reason.
                 raise json.JSONDecodeError(str(error), "", 0) from None
@@ -257,7 +257,7 @@ def contract_report(body: RequestBody, request: Request) -> Response:
     if not_modified(request, etag):
         return Response(status_code=304, headers=_etag_headers(etag))
     result = service.draft(request=body, today=today)
-    return JSONResponse(service.report(result), headers=_etag_headers(etag))
+    return JSONResponse(reporting.report(result), headers=_etag_headers(etag))
 
 
 async def check_batch_size(request: Request, settings: SettingsDep) -> None:
@@ -328,7 +328,7 @@ async def list_elements() -> JSONResponse:
     return JSONResponse(
         {
             "reviewed": data.reviewed.isoformat(),
-            "elements": [service.element_summary(element.symbol) for element in data.elements],
+            "elements": [reporting.element_summary(element.symbol) for element in data.elements],
         }
     )
 
@@ -343,7 +343,7 @@ async def get_element(symbol_or_name: str) -> JSONResponse:
     if len(symbol_or_name) > 40:
         raise NotFoundError("element", symbol_or_name[:40] + "...")
     symbol = reference_data().element(symbol_or_name).symbol
-    return JSONResponse(service.element_summary(symbol))
+    return JSONResponse(reporting.element_summary(symbol))
 
 
 @router.get(

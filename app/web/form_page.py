@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from app import __version__, service
+from app import __version__, reporting, service
 from app.domain.reference import reference_data
 from app.errors import ClauseLibraryError, DocumentAssemblyError, InvalidRequestError, NotFoundError
 from app.render.html import render_fragment
@@ -123,7 +123,7 @@ def preview_view(draft: Draft) -> PreviewView:
     return PreviewView(
         title=draft.assembly.document.properties.title,
         agreement=Markup(render_fragment(draft.assembly.document)),
-        report=service.report(draft),
+        report=reporting.report(draft),
         delivery_chart=delivery_plan_chart(plan=draft.facts.plan, unit=request.volume.unit.value),
         stock_chart=safety_stock_chart(result=stock) if stock is not None else Markup(""),
         options=_option_rows(draft),
@@ -205,7 +205,7 @@ def element_info(text: str) -> tuple[dict[str, Any] | None, str]:
     except NotFoundError as error:
         hint = f" Did you mean {error.suggestion}?" if error.suggestion else ""
         return None, f'"{text}" is not one of the 17 rare-earth elements.{hint}'
-    return service.element_summary(element.symbol), ""
+    return reporting.element_summary(element.symbol), ""
 
 
 def render_element_info(text: str) -> tuple[str, bool]:

@@ -19,7 +19,7 @@ from request_strategies import (
     request_shaped,
 )
 
-from app import service
+from app import reporting, service
 from app.domain.request import ContractRequest
 from app.errors import FieldError, InvalidRequestError
 from app.render.docx_writer import render_docx
@@ -63,7 +63,7 @@ def draft_everything(request: ContractRequest) -> None:
     drafted = service.draft(request=request)
     assert render_docx(drafted.assembly.document)[:2] == b"PK"
     assert render_html(drafted.assembly.document).lower().startswith("<!doctype html>")
-    report = service.report(drafted)
+    report = reporting.report(drafted)
     assert report["input_hash"] == service.input_hash(request)
     json.dumps(report, allow_nan=False)
 

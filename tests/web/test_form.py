@@ -12,7 +12,7 @@ import pytest
 from docx import Document as open_docx
 from lxml import html
 
-from app import service
+from app import reporting, service
 from app.errors import ClauseLibraryError
 from app.render.docx_reader import read_embedded
 from app.web.form_fields import form_model
@@ -181,7 +181,7 @@ def test_the_preview_shows_the_agreement_and_its_report(
     report = page.xpath('//aside[@class="report"]')[0]
     text = report.text_content()
     draft = service.draft(request=service.parse_request(full_request))
-    expected = service.report(draft)
+    expected = reporting.report(draft)
     for heading in ("Licensing assessment", "Safety stock", "Open placeholders", "Why each clause"):
         assert heading in text
     assert expected["licensing"]["summary"] in text
