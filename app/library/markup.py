@@ -58,9 +58,12 @@ class Missing:
         return False
 
 
+_ESCAPES = str.maketrans({char: "\\" + char for char in _ASCII_PUNCTUATION})
+
+
 def escape(text: str) -> Markdown:
     """Make user text literal in Markdown: backslash-escape ASCII punctuation."""
-    return Markdown("".join("\\" + char if char in _ASCII_PUNCTUATION else char for char in text))
+    return Markdown(text.translate(_ESCAPES))
 
 
 def _link(text: str, href: str) -> Markdown:
