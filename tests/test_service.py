@@ -171,3 +171,11 @@ def test_clause_paragraphs_follow_their_heading(spec_request: dict[str, Any]) ->
     kinds = [paragraph.kind for paragraph in document.paragraphs()]
     first_clause = kinds.index(ParagraphKind.CLAUSE)
     assert ParagraphKind.SUBCLAUSE not in kinds[:first_clause]
+
+
+def test_country_names_read_as_english_in_sentences_and_tables(
+    spec_request: dict[str, Any],
+) -> None:
+    text = _all_text(_draft({**spec_request, "buyer": {"name": "B Inc.", "country": "US"}}))
+    assert "incorporated in the United States" in text
+    assert "Destination\nUnited States" in text  # the key-terms cell has no article

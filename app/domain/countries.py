@@ -61,6 +61,23 @@ def country_name(code: str) -> str:
     return str(getattr(country, "common_name", None) or country.name)
 
 
+# Countries whose English name takes "the" inside a sentence ("incorporated in the
+# United States"): plural names, and names that are a title rather than a place.
+_NAMES_WITH_ARTICLE = frozenset(
+    {
+        "AE", "BS", "CD", "CF", "CG", "CK", "DO", "FK", "FO", "GB", "GM", "KM", "KY", "MH",
+        "MP", "MV", "NL", "PH", "RU", "SB", "SC", "TC", "US", "VA", "VG", "VI",
+    }
+)  # fmt: skip
+
+
+def country_name_in_text(code: str) -> str:
+    """The country's name as it stands in a sentence: ``the United States``,
+    ``the Netherlands``, but ``China`` and ``Germany``."""
+    name = country_name(code)
+    return f"the {name}" if code in _NAMES_WITH_ARTICLE else name
+
+
 def normalise_currency(value: str) -> str:
     """Return an ISO 4217 currency code.
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from app.domain.countries import country_name
+from app.domain.countries import country_name, country_name_in_text
 from app.domain.delivery_plan import Delivery, add_months, delivery_plan
 from app.domain.licensing import LicensingAssessment
 from app.domain.options import ResolvedOptions
@@ -194,7 +194,7 @@ def _party(party: Party, key: str, role: str) -> dict[str, Any]:
         "address": fact("address", "registered address"),
         "registration_number": fact("registration_number", "company registration number"),
         "country": party.country or Missing(f"{key}.country", f"{role}'s country"),
-        "country_name": country_name(party.country)
+        "country_name": country_name_in_text(party.country)
         if party.country
         else Missing(f"{key}.country", f"{role}'s country of incorporation"),
         "signatory_name": fact("signatory_name", "signatory"),
@@ -206,7 +206,8 @@ def _party(party: Party, key: str, role: str) -> dict[str, Any]:
 def _country(code: str | None, key: str, label: str) -> dict[str, Any]:
     return {
         "code": code or Missing(key, label),
-        "name": country_name(code) if code else Missing(key, label),
+        "name": country_name_in_text(code) if code else Missing(key, label),
+        "short_name": country_name(code) if code else Missing(key, label),
         "known": code is not None,
         "is_china": code == "CN",
         "is_us": code == "US",

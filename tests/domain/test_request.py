@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.domain.countries import country_name_in_text
 from app.domain.request import ContractRequest, MassUnit, VolumePeriod
 from app.errors import InvalidRequestError
 from app.service import parse_request
@@ -148,3 +149,12 @@ def test_origin_and_destination_default_to_the_parties(spec_request: dict[str, A
     assert (request.effective_origin, request.effective_destination) == ("CN", "DE")
     overridden = parse_request(_with(spec_request, origin_country="Australia"))
     assert overridden.effective_origin == "AU"
+
+
+@pytest.mark.parametrize(
+    ("code", "in_text"),
+    [("US", "the United States"), ("GB", "the United Kingdom"), ("NL", "the Netherlands"),
+     ("CN", "China"), ("DE", "Germany"), ("KR", "South Korea")],
+)  # fmt: skip
+def test_country_names_take_the_article_a_sentence_needs(code: str, in_text: str) -> None:
+    assert country_name_in_text(code) == in_text
