@@ -239,6 +239,15 @@ def draft(*, request: ContractRequest, today: date | None = None) -> Draft:
             f"{request.delivery.incoterm.value} is a rule for goods loaded on board a vessel; "
             "containerised cargo is usually better served by FCA, CPT or CIP."
         )
+    long_stop = facts.options.licensing["long_stop_days"]
+    fm_termination = facts.options.force_majeure["termination_days"]
+    if long_stop >= fm_termination:
+        warnings.append(
+            f"The licence long-stop period ({long_stop} days) is not shorter than the "
+            f"force-majeure termination period ({fm_termination} days): a delivery held up "
+            "by a licence could not be cancelled before the whole agreement may be ended. "
+            "Consider a shorter long-stop period."
+        )
     return Draft(
         request=request,
         facts=facts,

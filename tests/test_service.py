@@ -179,3 +179,17 @@ def test_country_names_read_as_english_in_sentences_and_tables(
     text = _all_text(_draft({**spec_request, "buyer": {"name": "B Inc.", "country": "US"}}))
     assert "incorporated in the United States" in text
     assert "Destination\nUnited States" in text  # the key-terms cell has no article
+
+
+@pytest.mark.parametrize(
+    ("long_stop", "fm_days", "warned"), [(90, 120, False), (120, 120, True), (200, 150, True)]
+)
+def test_a_long_stop_not_shorter_than_force_majeure_termination_is_flagged(
+    spec_request: dict[str, Any], long_stop: int, fm_days: int, warned: bool
+) -> None:
+    changes = {
+        "licensing": {"long_stop_days": long_stop},
+        "force_majeure": {"termination_days": fm_days},
+    }
+    warnings = _draft({**spec_request, **changes}).warnings
+    assert any("long-stop period" in warning for warning in warnings) is warned
