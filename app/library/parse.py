@@ -208,8 +208,13 @@ class _Walker:
                 cell, _ = self._split_anchor(self._inlines(token))
                 (header if in_head else rows[-1]).append(cell)
             index += 1
+        frozen_rows = tuple(tuple(row) for row in rows)
         self.result.blocks.append(
-            Table(header=tuple(header), rows=tuple(tuple(row) for row in rows))
+            Table(
+                header=tuple(header),
+                rows=frozen_rows,
+                column_widths=_column_widths((tuple(header), *frozen_rows)),
+            )
         )
         return index
 
@@ -297,6 +302,41 @@ class _AnchorMark(Text):
         object.__setattr__(self, "bold", False)
         object.__setattr__(self, "italic", False)
         object.__setattr__(self, "name", name)
+
+
+_NARROWEST_COLUMN = 6  # characters: room for "No." or a short number
+_WIDEST_COLUMN = 60  # characters: longer text wraps anyway
+
+
+def _column_widths(rows: Sequence[Sequence[tuple[Inline, ...]]]) -> tuple[float, ...] | None:
+    """Relative column widths from the longest text in each column (clamped), so a
+    column of numbers stays narrow and a column of periods or terms gets the room."""
+    columns = max((len(row) for row in rows), default=0)
+    if columns == 0 or any(len(row) != columns for row in rows):
+        return None
+    return tuple(
+        float(
+            min(
+                _WIDEST_COLUMN,
+                max(_NARROWEST_COLUMN, *(_cell_length(row[column]) for row in rows)),
+            )
+        )
+        for column in range(columns)
+    )
+
+
+def _cell_length(cell: tuple[Inline, ...]) -> int:
+    length = 0
+    for run in cell:
+        if isinstance(run, Text):
+            length += len(run.text)
+        elif isinstance(run, Placeholder):
+            length += len(run.label) + 2
+        elif isinstance(run, DefinedTerm):
+            length += len(run.term) + 2
+        else:  # a cross-reference: its number
+            length += 6
+    return length
 
 
 def _merge_text(runs: list[Inline]) -> tuple[Inline, ...]:

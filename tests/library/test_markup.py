@@ -7,7 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from app.domain.document import CrossRef, DefinedTerm, Paragraph, ParagraphKind, Placeholder, Text
+from app.domain.document import (
+    CrossRef,
+    DefinedTerm,
+    Paragraph,
+    ParagraphKind,
+    Placeholder,
+    Table,
+    Text,
+)
 from app.errors import ClauseLibraryError
 from app.library.markup import Missing, format_number, make_environment, number_in_words
 from app.library.parse import parse_markdown
@@ -117,3 +125,14 @@ def test_format_number(value: int | Decimal | float, text: str) -> None:
 
 def test_dates_print_in_agreement_style() -> None:
     assert _text(_render("{{ when }}", when=date(2027, 1, 1))[0]) == "1 January 2027"
+
+
+def test_table_columns_are_as_wide_as_their_longest_text() -> None:
+    text = (
+        "| No. | Delivery Period | Quantity |\n| --- | --- | --- |\n"
+        "| 1 | 1 January 2027 to 31 March 2027 | 3 |\n"
+        f"| 2 | {'x' * 200} | 3 |\n"
+    )
+    (table,) = parse_markdown(text, numbered=False, anchor_prefix="c").blocks
+    assert isinstance(table, Table)
+    assert table.column_widths == (6.0, 60.0, 8.0)  # clamped at 6 and 60 characters
