@@ -10,7 +10,6 @@ PORT   ?= 8000
 
 # Debian packages the tests drive: a real word processor, a real browser, PDF text.
 SYSTEM_PACKAGES := libreoffice-writer-nogui chromium poppler-utils fonts-noto-cjk
-SYSTEM_COMMANDS := soffice chromium pdftotext
 
 .PHONY: run test lint typecheck unit system-deps bench soak lock clean
 
@@ -32,14 +31,15 @@ run: $(VENV)/.installed
 	$(BIN)/clausewright serve --host $(HOST) --port $(PORT)
 
 system-deps:
-	@missing=""; for command in $(SYSTEM_COMMANDS); do \
-		command -v $$command >/dev/null 2>&1 || missing="$$missing $$command"; done; \
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "ok installed" \
+			|| missing="$$missing $$package"; done; \
 	if [ -n "$$missing" ]; then \
-		echo "installing Debian packages for:$$missing"; \
+		echo "installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends \
-			$(SYSTEM_PACKAGES) >/dev/null; \
+			$$missing >/dev/null; \
 	fi
 
 lint: $(VENV)/.installed-test
