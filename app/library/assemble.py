@@ -9,7 +9,9 @@ no mutation, deterministic helpers), and most clauses read names that do not cha
 from one agreement to the next. So each clause's outcome (in or out, the reason, the
 rendered text) is kept in a bounded cache under the clause and a digest of exactly
 the values it reads; a clause whose names cannot be known statically is keyed on the
-whole context, and a value that cannot be pickled is never cached.
+whole context, and a value that cannot be pickled is never cached. Rows a template
+asks for with ``rows()`` are not part of its outcome: they are put into the parsed
+table per draft (:mod:`app.library.rows`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from app.domain.numbering import resolve
 from app.errors import ClauseLibraryError
 from app.library.loader import ClauseLibrary, ClauseTemplate
 from app.library.parse import parse_markdown
+from app.library.rows import expand_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +103,11 @@ def assemble(
             parsed = parse_markdown(
                 outcome.body, numbered=part == "clause", anchor_prefix=clause.meta.id
             )
+            body_blocks = expand_rows(parsed.blocks, context)
         except ClauseLibraryError as error:
             raise ClauseLibraryError(f"{clause.path}: {error}") from None
         blocks.extend(_heading(clause))
-        blocks.extend(parsed.blocks)
+        blocks.extend(body_blocks)
         for placeholder in parsed.placeholders:
             placeholders.setdefault(placeholder.key, placeholder)
     included_stamps = tuple(

@@ -217,17 +217,10 @@ def _country(code: str | None, key: str, label: str) -> dict[str, Any]:
 def _delivery(request: ContractRequest, plan: list[Delivery]) -> dict[str, Any]:
     delivery = request.delivery
     incoterm = delivery.incoterm.value if delivery.incoterm else None
+    periods = [_period_text(row) for row in plan]
     rows = [
-        {
-            "number": row.number,
-            "period": f"{format_date(row.period_start)} to {format_date(row.period_end)}"
-            if row.period_start and row.period_end
-            else f"Months {row.first_month} to {row.first_month + row.months - 1}"
-            if row.months > 1
-            else f"Month {row.first_month}",
-            "quantity": row.quantity,
-        }
-        for row in plan
+        {"number": row.number, "period": period, "quantity": row.quantity}
+        for row, period in zip(plan, periods, strict=True)
     ]
     return {
         "incoterm": incoterm or Missing("delivery.incoterm", "Incoterms 2020 rule"),
@@ -239,8 +232,21 @@ def _delivery(request: ContractRequest, plan: list[Delivery]) -> dict[str, Any]:
         "frequency_text": delivery.frequency.value.replace("_", "-"),
         "per_year": DELIVERIES_PER_YEAR[delivery.frequency],
         "plan": rows,
+        "plan_cells": tuple(
+            (format_number(row.number), period, format_number(row.quantity))
+            for row, period in zip(plan, periods, strict=True)
+        ),  # for rows(): the plan's table cells, formatted as {{ }} prints them
         "count": len(rows),
     }
+
+
+def _period_text(row: Delivery) -> str:
+    """``1 January 2027 to 31 March 2027``, or ``Months 1 to 3`` without a start date."""
+    if row.period_start and row.period_end:
+        return f"{format_date(row.period_start)} to {format_date(row.period_end)}"
+    if row.months > 1:
+        return f"Months {row.first_month} to {row.first_month + row.months - 1}"
+    return f"Month {row.first_month}"
 
 
 def _price(request: ContractRequest) -> dict[str, Any]:

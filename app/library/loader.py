@@ -16,6 +16,7 @@ A clause file is YAML front matter (the clause's metadata) and a Jinja/Markdown 
 Checks (each failure names the file, the line where known, and the reason): the
 metadata schema; Jinja syntax; ids unique; every variable a template reads is a
 known context name; every ``ref()`` has a target clause or anchor; every
+``rows()`` names a constant path that starts with a context name; every
 ``applies_when`` compiles.
 """
 
@@ -207,7 +208,17 @@ def _compile(
                 f"{relative}:{call.lineno}: {call.node.name}() is not a helper "
                 f"(helpers: {', '.join(sorted(HELPERS))})"
             )
-    anchors = {f"{clause_meta.id}.{name}" for name in _constant_calls(tree, "anchor")}
+    try:
+        anchors = {f"{clause_meta.id}.{name}" for name in _constant_calls(tree, "anchor")}
+        refs = frozenset(_constant_calls(tree, "ref"))
+        rows_paths = list(_constant_calls(tree, "rows"))
+    except ClauseLibraryError as error:
+        raise ClauseLibraryError(f"{relative}: {error}") from None
+    for path in rows_paths:
+        if path.split(".")[0] not in known_names - set(HELPERS):
+            raise ClauseLibraryError(
+                f"{relative}: rows({path!r}) does not start with a context name"
+            )
     return ClauseTemplate(
         meta=clause_meta,
         path=relative,
@@ -216,7 +227,7 @@ def _compile(
         reason=reason,
         excluded_reason=excluded,
         anchors=frozenset(anchors),
-        refs=frozenset(_constant_calls(tree, "ref")),
+        refs=refs,
     )
 
 

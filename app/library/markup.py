@@ -19,6 +19,7 @@ value printed by ``{{ }}`` passes through :func:`finalize`:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -158,6 +159,23 @@ def _anchor(name: str) -> Markdown:
     return Markdown(f"[](anchor:{name})")
 
 
+_CONTEXT_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _rows(path: str) -> Markdown:
+    """A table row that stands for the rows of the context value at ``path``.
+
+    The text is the same for every draft (the parse and clause caches keep it); the
+    rows themselves are put in per draft (:mod:`app.library.rows`).
+
+    Raises:
+        ClauseLibraryError: ``path`` is not a dotted name.
+    """
+    if not isinstance(path, str) or not _CONTEXT_PATH.fullmatch(path):
+        raise ClauseLibraryError(f"rows() takes a dotted context name, not {path!r}")
+    return Markdown(f"| [](rows:{path}) |")
+
+
 def _money(amount: Decimal | Missing, currency: str) -> Markdown:
     if isinstance(amount, Missing):
         return finalize(amount)  # type: ignore[no-any-return]
@@ -171,6 +189,7 @@ def _percent(value: Decimal | float) -> Markdown:
 HELPERS: dict[str, Any] = {
     "define": _define,
     "ref": _ref,
+    "rows": _rows,
     "anchor": _anchor,
     "placeholder": placeholder,
     "count": _count,

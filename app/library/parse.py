@@ -7,8 +7,11 @@ The dialect (documented for lawyers in docs/clause-templates.md):
   markers typed ("1.", "-") do not matter, Word numbers them;
 * ``**bold**`` and ``*italic*``; GitHub-style tables; ``## Heading`` outside clauses;
 * links with our schemes carry the helpers: ``term:``, ``ref:``, ``anchor:``,
-  ``placeholder:``. Anything else (raw HTML, images, code) is refused, so a template
-  error shows up when the library is checked, not in a contract.
+  ``placeholder:``, and ``rows:`` - a table row whose only cell is
+  ``[](rows:delivery.plan_cells)`` stays in the table as a :class:`RowsMarker`, for
+  :mod:`app.library.rows` to replace with the draft's rows. Anything else (raw
+  HTML, images, code) is refused, so a template error shows up when the library is
+  checked, not in a contract.
 
 Parsing is the costliest step of drafting, and most clause text is the same from one
 agreement to the next: the paragraphs that differ (names, quantities, dates) sit
@@ -158,7 +161,7 @@ class _Walker:
             elif kind == "heading_open":
                 if self.numbered:
                     raise ClauseLibraryError("headings are not allowed inside a clause")
-                runs = self._inlines(tokens[index + 1])
+                runs = _no_rows(self._inlines(tokens[index + 1]))
                 self.result.blocks.append(
                     Paragraph(ParagraphKind.HEADING, runs, keep_with_next=True)
                 )
@@ -171,7 +174,7 @@ class _Walker:
         return self.result
 
     def _paragraph(self, inline: Token) -> None:
-        runs, anchor = self._split_anchor(self._inlines(inline))
+        runs, anchor = self._split_anchor(_no_rows(self._inlines(inline)))
         if self.depth and self.item_started:
             kind = _LIST_KINDS[self.depth - 1]
             self.item_started = False
@@ -206,14 +209,17 @@ class _Walker:
                 rows.append([])
             elif token.type == "inline":
                 cell, _ = self._split_anchor(self._inlines(token))
-                (header if in_head else rows[-1]).append(cell)
+                if in_head:
+                    header.append(_no_rows(cell))
+                else:
+                    rows[-1].append(cell)
             index += 1
-        frozen_rows = tuple(tuple(row) for row in rows)
+        frozen_rows = tuple(_checked_row(row) for row in rows)
         self.result.blocks.append(
             Table(
                 header=tuple(header),
                 rows=frozen_rows,
-                column_widths=_column_widths((tuple(header), *frozen_rows)),
+                column_widths=column_widths((tuple(header), *frozen_rows)),
             )
         )
         return index
@@ -288,6 +294,8 @@ def _helper(href: str, label: str) -> Inline:
         return Placeholder(key=value, label=label)
     if scheme == "anchor":
         return _AnchorMark(value)
+    if scheme == "rows":
+        return RowsMarker(value)
     raise ClauseLibraryError(f"links are not part of the clause dialect ({href[:40]!r})")
 
 
@@ -304,11 +312,46 @@ class _AnchorMark(Text):
         object.__setattr__(self, "name", name)
 
 
+@dataclass(frozen=True, slots=True)
+class RowsMarker(Text):
+    """Where ``rows("path")`` stands: the first cell of a table row that
+    :func:`app.library.rows.expand_rows` replaces with the rows of ``path`` in the
+    draft's context. Prints nothing; found in a parsed table's rows only."""
+
+    path: str = ""
+
+    def __init__(self, path: str) -> None:
+        object.__setattr__(self, "text", "")
+        object.__setattr__(self, "bold", False)
+        object.__setattr__(self, "italic", False)
+        object.__setattr__(self, "path", path)
+
+
+_ROWS_PLACE = "rows() stands on its own line inside a table, below the | --- | line"
+
+
+def _no_rows(runs: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """``runs`` unchanged. Raises ClauseLibraryError when rows() is among them."""
+    if any(isinstance(run, RowsMarker) for run in runs):
+        raise ClauseLibraryError(_ROWS_PLACE)
+    return runs
+
+
+def _checked_row(row: list[tuple[Inline, ...]]) -> tuple[tuple[Inline, ...], ...]:
+    """A body row; one holding rows() must hold nothing else (its other cells are the
+    empty ones the table parser pads it with). Raises ClauseLibraryError otherwise."""
+    if any(isinstance(run, RowsMarker) for cell in row for run in cell) and (
+        len(row[0]) != 1 or not isinstance(row[0][0], RowsMarker) or any(row[1:])
+    ):
+        raise ClauseLibraryError(_ROWS_PLACE)
+    return tuple(row)
+
+
 _NARROWEST_COLUMN = 6  # characters: room for "No." or a short number
 _WIDEST_COLUMN = 60  # characters: longer text wraps anyway
 
 
-def _column_widths(rows: Sequence[Sequence[tuple[Inline, ...]]]) -> tuple[float, ...] | None:
+def column_widths(rows: Sequence[Sequence[tuple[Inline, ...]]]) -> tuple[float, ...] | None:
     """Relative column widths from the longest text in each column (clamped), so a
     column of numbers stays narrow and a column of periods or terms gets the room."""
     columns = max((len(row) for row in rows), default=0)
