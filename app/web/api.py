@@ -11,9 +11,10 @@ import hashlib
 import json
 from collections.abc import Callable, Coroutine
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
+import anyio
 from fastapi import APIRouter, Body, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
@@ -129,6 +130,19 @@ BatchBody = Annotated[
 DRAFT_ERRORS = problem_responses(413, 415, 422)
 
 
+# Drafting is CPU-bound and holds the GIL, so drafting threads in one worker process
+# only interleave (and evict each other's caches); requests queue here and one draft
+# runs at a time per process. Throughput comes from worker processes, one per core.
+_DRAFTING_LIMITER = anyio.CapacityLimiter(1)
+
+T = TypeVar("T")
+
+
+async def _drafting(work: Callable[[], T]) -> T:
+    """Run one drafting job in the thread pool, one at a time per process."""
+    return await anyio.to_thread.run_sync(work, limiter=_DRAFTING_LIMITER)
+
+
 def entity_tag(request: ContractRequest, *, kind: str, day: date | None = None) -> str:
     """A strong ETag for one representation of the draft of ``request``: it changes
     with the input hash, the clause-library version, the service version and the
@@ -194,18 +208,20 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     },
     summary="Draft the agreement as a Word document",
 )
-def contract_docx(body: RequestBody, request: Request) -> Response:
+async def contract_docx(body: RequestBody, request: Request) -> Response:
     etag = entity_tag(body, kind="docx")
     if not_modified(request, etag):
         return Response(status_code=304, headers=_etag_headers(etag))
-    result = service.draft(request=body)
+
+    def work() -> tuple[bytes, str]:
+        result = service.draft(request=body)
+        return render_docx(result.assembly.document), service.docx_filename(result)
+
+    data, filename = await _drafting(work)
     return Response(
-        render_docx(result.assembly.document),
+        data,
         media_type=DOCX_MEDIA_TYPE,
-        headers={
-            "Content-Disposition": content_disposition(service.docx_filename(result)),
-            **_etag_headers(etag),
-        },
+        headers={"Content-Disposition": content_disposition(filename), **_etag_headers(etag)},
     )
 
 
@@ -225,13 +241,16 @@ def contract_docx(body: RequestBody, request: Request) -> Response:
     },
     summary="Preview the agreement as HTML",
 )
-def contract_html(body: RequestBody, request: Request) -> Response:
+async def contract_html(body: RequestBody, request: Request) -> Response:
     etag = entity_tag(body, kind="html")
     if not_modified(request, etag):
         return Response(status_code=304, headers=_etag_headers(etag))
-    result = service.draft(request=body)
+
+    def work() -> str:
+        return render_html(service.draft(request=body).assembly.document)
+
     return HTMLResponse(
-        render_html(result.assembly.document),
+        await _drafting(work),
         headers={
             **_etag_headers(etag),
             "Content-Security-Policy": PREVIEW_CONTENT_SECURITY_POLICY,
@@ -251,13 +270,16 @@ def contract_html(body: RequestBody, request: Request) -> Response:
     },
     summary="Explain every clause chosen or left out",
 )
-def contract_report(body: RequestBody, request: Request) -> Response:
+async def contract_report(body: RequestBody, request: Request) -> Response:
     today = date.today()
     etag = entity_tag(body, kind="report", day=today)
     if not_modified(request, etag):
         return Response(status_code=304, headers=_etag_headers(etag))
-    result = service.draft(request=body, today=today)
-    return JSONResponse(reporting.report(result), headers=_etag_headers(etag))
+
+    def work() -> dict[str, Any]:
+        return reporting.report(service.draft(request=body, today=today))
+
+    return JSONResponse(await _drafting(work), headers=_etag_headers(etag))
 
 
 async def check_batch_size(request: Request, settings: SettingsDep) -> None:
