@@ -266,13 +266,12 @@ def _slug(text: str) -> str:
 def docx_filename(draft_: Draft) -> str:
     """A descriptive, filesystem-safe file name: parties, element, date."""
     request = draft_.request
+    dated = request.agreement_date or request.term.start_date
     parts = [
         _slug(request.seller.name or "seller"),
         _slug(request.buyer.name or "buyer"),
         _slug(f"{draft_.facts.element.name} supply agreement"),
-        (request.agreement_date or request.term.start_date or date(2000, 1, 1)).isoformat()
-        if (request.agreement_date or request.term.start_date)
-        else "undated",
+        dated.isoformat() if dated else "undated",
     ]
     return "_".join(part for part in parts if part) + ".docx"
 
