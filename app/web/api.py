@@ -1,7 +1,8 @@
 """The JSON API for contract systems (``/api/v1``). Thin: parse, call the service, shape.
 
-Drafting routes are plain ``def`` (FastAPI runs them in its thread pool). JSON bodies
-are decoded strictly (:class:`StrictJSONRoute`); every error leaves through
+The single-document drafting routes draft on the worker's event loop, one draft at a
+time (see the note above ``contract_docx``); the batch streams from a thread. JSON
+bodies are decoded strictly (:class:`StrictJSONRoute`); every error leaves through
 :mod:`app.web.problems`.
 """
 
@@ -11,10 +12,9 @@ import hashlib
 import json
 from collections.abc import Callable, Coroutine
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from urllib.parse import quote
 
-import anyio
 from fastapi import APIRouter, Body, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
@@ -78,7 +78,7 @@ class StrictJSONRoute(APIRoute):
 router = APIRouter(prefix="/api/v1", route_class=StrictJSONRoute)
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -91,7 +91,7 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
-def require_json(request: Request) -> None:
+async def require_json(request: Request) -> None:
     """Refuse a body that is not sent as JSON (415)."""
     media_type = _media_type(request)
     if media_type == "application/json" or (
@@ -105,7 +105,7 @@ def require_json(request: Request) -> None:
     )
 
 
-def require_multipart(request: Request) -> None:
+async def require_multipart(request: Request) -> None:
     """Refuse an upload that is not multipart/form-data (415)."""
     if _media_type(request) != "multipart/form-data":
         raise HTTPException(
@@ -130,26 +130,14 @@ BatchBody = Annotated[
 DRAFT_ERRORS = problem_responses(413, 415, 422)
 
 
-# Drafting is CPU-bound and holds the GIL, so drafting threads in one worker process
-# only interleave (and evict each other's caches); requests queue here and one draft
-# runs at a time per process. Throughput comes from worker processes, one per core.
-_DRAFTING_LIMITER = anyio.CapacityLimiter(1)
-
-T = TypeVar("T")
-
-
-async def _drafting(work: Callable[[], T]) -> T:
-    """Run one drafting job in the thread pool, one at a time per process."""
-    return await anyio.to_thread.run_sync(work, limiter=_DRAFTING_LIMITER)
-
-
-def entity_tag(request: ContractRequest, *, kind: str, day: date | None = None) -> str:
-    """A strong ETag for one representation of the draft of ``request``: it changes
-    with the input hash, the clause-library version, the service version and the
-    reference data (and, for the report whose warnings depend on it, the day)."""
+def entity_tag(input_hash: str, *, kind: str, day: date | None = None) -> str:
+    """A strong ETag for one representation of the draft of a request whose input hash
+    is ``input_hash``: it changes with that hash, the clause-library version, the
+    service version and the reference data (and, for the report whose warnings depend
+    on it, the day)."""
     parts = [
         kind,
-        service.input_hash(request),
+        input_hash,
         service.get_library().version,
         __version__,
         reference_data().reviewed.isoformat(),
@@ -158,14 +146,29 @@ def entity_tag(request: ContractRequest, *, kind: str, day: date | None = None) 
     return '"' + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32] + '"'
 
 
-def not_modified(request: Request, etag: str) -> bool:
-    """Whether ``If-None-Match`` names ``etag`` (weak comparison, as RFC 9110 asks)."""
-    header = request.headers.get("if-none-match")
-    if header is None:
-        return False
+def names_tag(header: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` value names ``etag`` (weak comparison, as RFC 9110
+    asks)."""
     if header.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+def not_modified(
+    request: Request, body: ContractRequest, *, kind: str, day: date | None = None
+) -> Response | None:
+    """A 304 when the request's ``If-None-Match`` names the current tag, else None.
+
+    The tag is only worked out here for requests that send the header; the others get
+    theirs from the input hash that drafting computes anyway.
+    """
+    header = request.headers.get("if-none-match")
+    if header is None:
+        return None
+    etag = entity_tag(service.input_hash(body), kind=kind, day=day)
+    if not names_tag(header, etag):
+        return None
+    return Response(status_code=304, headers=_etag_headers(etag))
 
 
 def _etag_headers(etag: str) -> dict[str, str]:
@@ -191,6 +194,15 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 }
 
 
+# Drafting one agreement is CPU-bound (about 13 ms for the SPEC example) and holds
+# the GIL, so these routes draft on the worker's event loop itself, one draft at a
+# time: throughput comes from worker processes, one per core. Handing the draft to a
+# worker thread would add nothing but GIL hand-offs between the loop and the thread
+# (about a millisecond a request on the benchmark machine, see README "Performance").
+# While a worker drafts, its loop reads nothing else, so a health check on the same
+# worker waits for at most the draft in progress; a request that was queued past its
+# time limit still gets its 503 (RequestTimeoutMiddleware checks at response start).
+# Batches, .docx read-back and the web form stay in threads.
 @router.post(
     "/contracts/docx",
     tags=["contracts"],
@@ -209,19 +221,17 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     summary="Draft the agreement as a Word document",
 )
 async def contract_docx(body: RequestBody, request: Request) -> Response:
-    etag = entity_tag(body, kind="docx")
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=_etag_headers(etag))
-
-    def work() -> tuple[bytes, str]:
-        result = service.draft(request=body)
-        return render_docx(result.assembly.document), service.docx_filename(result)
-
-    data, filename = await _drafting(work)
+    if (unchanged := not_modified(request, body, kind="docx")) is not None:
+        return unchanged
+    drafted = service.draft(request=body)
+    data = render_docx(drafted.assembly.document)
     return Response(
         data,
         media_type=DOCX_MEDIA_TYPE,
-        headers={"Content-Disposition": content_disposition(filename), **_etag_headers(etag)},
+        headers={
+            "Content-Disposition": content_disposition(service.docx_filename(drafted)),
+            **_etag_headers(entity_tag(drafted.input_hash, kind="docx")),
+        },
     )
 
 
@@ -242,17 +252,13 @@ async def contract_docx(body: RequestBody, request: Request) -> Response:
     summary="Preview the agreement as HTML",
 )
 async def contract_html(body: RequestBody, request: Request) -> Response:
-    etag = entity_tag(body, kind="html")
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=_etag_headers(etag))
-
-    def work() -> str:
-        return render_html(service.draft(request=body).assembly.document)
-
+    if (unchanged := not_modified(request, body, kind="html")) is not None:
+        return unchanged
+    drafted = service.draft(request=body)
     return HTMLResponse(
-        await _drafting(work),
+        render_html(drafted.assembly.document),
         headers={
-            **_etag_headers(etag),
+            **_etag_headers(entity_tag(drafted.input_hash, kind="html")),
             "Content-Security-Policy": PREVIEW_CONTENT_SECURITY_POLICY,
             "X-Content-Type-Options": "nosniff",
         },
@@ -272,14 +278,11 @@ async def contract_html(body: RequestBody, request: Request) -> Response:
 )
 async def contract_report(body: RequestBody, request: Request) -> Response:
     today = date.today()
-    etag = entity_tag(body, kind="report", day=today)
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=_etag_headers(etag))
-
-    def work() -> dict[str, Any]:
-        return reporting.report(service.draft(request=body, today=today))
-
-    return JSONResponse(await _drafting(work), headers=_etag_headers(etag))
+    if (unchanged := not_modified(request, body, kind="report", day=today)) is not None:
+        return unchanged
+    drafted = service.draft(request=body, today=today)
+    etag = entity_tag(drafted.input_hash, kind="report", day=today)
+    return JSONResponse(reporting.report(drafted), headers=_etag_headers(etag))
 
 
 async def check_batch_size(request: Request, settings: SettingsDep) -> None:

@@ -7,6 +7,7 @@ in and a response is never buffered.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import re
@@ -14,7 +15,6 @@ import time
 import uuid
 from collections.abc import Mapping
 
-import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -102,11 +102,13 @@ class RequestTimeoutMiddleware:
     """Answers 503 (problem+json, ``Retry-After``) when a request's response has not
     started within ``timeout_seconds``.
 
-    The clock runs from the first byte of the request to the first byte of the
-    response: a slow upload counts, a streamed batch that has started does not (its
-    size is bounded by the batch limit). Drafting runs in worker threads, which
-    Python cannot interrupt: the late work finishes in the background and its answer
-    is dropped, the client has had its 503.
+    The clock runs from the request's headers to the first byte of the response: a
+    slow upload counts, a streamed batch that has started does not (its size is
+    bounded by the batch limit). A timer sends the 503 at the limit while the app
+    awaits (a queued request, a slow upload, a batch in its thread); Python cannot
+    interrupt the work itself, which finishes and whose answer is dropped. When the
+    timer could not run because the event loop was busy (a draft runs on it), the
+    answer that starts too late is replaced by the same 503.
     """
 
     def __init__(self, app: ASGIApp, *, timeout_seconds: float) -> None:
@@ -120,29 +122,44 @@ class RequestTimeoutMiddleware:
             await self.app(scope, receive, send)
             return
         state = {"started": False, "timed_out": False}
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout_seconds
+        refusal: asyncio.Task[None] | None = None
+
+        def time_out() -> None:
+            state["timed_out"] = True
+            access_log.warning(
+                "request %s timed out after %gs", request_id_of(scope), self.timeout_seconds
+            )
+
+        def deadline_passed() -> None:
+            nonlocal refusal
+            if not state["started"]:
+                time_out()
+                refusal = loop.create_task(self._refuse(scope, receive, send))
 
         async def guarded_send(message: Message) -> None:
             if state["timed_out"]:
                 return  # the client already has its 503
             if message["type"] == "http.response.start":
+                if loop.time() >= deadline:
+                    # Late, though the timer has not had its turn: the loop was busy
+                    # (a draft runs on it). The same 503 instead of this answer.
+                    time_out()
+                    await self._refuse(scope, receive, send)
+                    return
                 state["started"] = True
             await send(message)
 
-        async def watchdog() -> None:
-            await anyio.sleep(self.timeout_seconds)
-            if state["started"]:
-                return
-            state["timed_out"] = True
-            access_log.warning(
-                "request %s timed out after %gs", request_id_of(scope), self.timeout_seconds
-            )
-            with anyio.CancelScope(shield=True):  # the app may finish while this is sent
-                await self._refuse(scope, receive, send)
-
-        async with anyio.create_task_group() as watch:
-            watch.start_soon(watchdog)
+        # A timer on the event loop, not a watchdog task: nothing to spawn or cancel
+        # for the requests that answer in time.
+        timer = loop.call_later(self.timeout_seconds, deadline_passed)
+        try:
             await self.app(scope, receive, guarded_send)
-            watch.cancel_scope.cancel()
+        finally:
+            timer.cancel()
+            if refusal is not None:
+                await asyncio.shield(refusal)  # the 503 goes out whole
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(
