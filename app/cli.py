@@ -197,6 +197,9 @@ def _log_config() -> dict[str, Any]:
     return config
 
 
+SERVED_APP = "app.web.main:create_served_app"  # each worker builds and warms up its app
+
+
 class StartupFailed(click.ClickException):
     """The service cannot start (a broken clause template or data file): the file,
     line and reason on stderr, exit code 1."""
@@ -243,7 +246,7 @@ def serve(host: str, port: int, workers: int) -> None:
     except ClausewrightError as error:
         raise StartupFailed(f"clausewright cannot start: {error}") from None
     config = uvicorn.Config(
-        "app.web.main:create_app",
+        SERVED_APP,
         factory=True,
         host=host,
         port=port,

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict
 
-from app import __version__, service
+from app import __version__, service, warmup
 from app.config import Settings, get_settings
 from app.errors import ClausewrightError
 from app.web import api, form
@@ -75,6 +75,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=form.STATIC_DIR), name="static")
     _install_operations(app)
     _install_middleware(app, settings)
+    return app
+
+
+def create_served_app() -> FastAPI:
+    """The app as ``clausewright serve`` runs it in each worker process: built by
+    :func:`create_app`, then warmed up (one agreement drafted, the caches filled) and
+    the start-up objects frozen out of the garbage collector's way
+    (:func:`app.warmup.warm_up`), before the worker takes its first request.
+
+    Raises:
+        ClauseLibraryError: the clause library is broken.
+        ReferenceDataError: a reference-data file is broken.
+    """
+    app = create_app()
+    warmup.warm_up()
     return app
 
 
