@@ -15,15 +15,19 @@ The dialect (documented for lawyers in docs/clause-templates.md):
 
 Parsing is the costliest step of drafting, and most clause text is the same from one
 agreement to the next: the paragraphs that differ (names, quantities, dates) sit
-among many that do not. So results are cached per process, in two bounded caches
-that hold immutable values only: whole texts by their rendered Markdown, and the
-inline content of paragraphs and table cells by its text. A text seen before costs a
-dictionary look-up; a new text costs markdown-it's block rules, and its inline rules
-only for the paragraphs not seen before.
+among many that do not. So results are cached per process, in three bounded caches
+that hold immutable values only: whole texts by their rendered Markdown; the
+stretches of a text between the blank lines where the block parse starts afresh (see
+:func:`chunks`); and the inline content of paragraphs and table cells by its text. A
+text seen before costs a dictionary look-up; a new text costs a cut at its blank
+lines, markdown-it's block rules for the stretches not seen before, and its inline
+rules for the paragraphs not seen before. The definitions clause, in which one
+party's name changes among thirty definitions, re-parses one paragraph, not thirty.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -48,6 +52,8 @@ from app.errors import ClauseLibraryError
 _LIST_KINDS = (ParagraphKind.SUBCLAUSE, ParagraphKind.ITEM, ParagraphKind.SUBITEM)
 TEXT_CACHE_SIZE = 512
 """Whole rendered templates kept (a draft parses about 50; most repeat across drafts)."""
+CHUNK_CACHE_SIZE = 4096
+"""Stretches of templates kept (a draft's templates have about 400)."""
 INLINE_CACHE_SIZE = 8192
 """Paragraph and cell contents kept (a 600-row delivery plan alone has 2,400 cells)."""
 
@@ -64,11 +70,38 @@ def _parser() -> MarkdownIt:
 
 
 @cache
-def _block_parser() -> MarkdownIt:
-    """:func:`_parser` without its core ``inline`` stage: the inline tokens keep their
+def _block_parser(idle: frozenset[str] = frozenset()) -> MarkdownIt:
+    """:func:`_parser` without its core ``inline`` stage (the inline tokens keep their
     content and no children; :func:`_inline_runs` parses each content as that stage
-    would (``parseInline`` runs the same inline rules and the same ``text_join``)."""
-    return _new_parser().disable("inline")
+    would: ``parseInline`` runs the same inline rules and the same ``text_join``), and
+    without the block rules in ``idle``."""
+    parser = _new_parser().disable("inline")
+    return parser.disable(sorted(idle)) if idle else parser
+
+
+# The block rules that can only match in a text containing a tell-tale: a table needs a
+# "|", a fence three backticks or tildes, a block quote a ">", a thematic break a line
+# ending in three "*", "-" or "_" (spaces between), a reference definition "]:", an ATX
+# heading "#", a setext heading an underline of "=" or "-". markdown-it tries every
+# block rule at every line (the table rule first, with real work); a text without a
+# rule's tell-tale is parsed by a parser without that rule - the same tokens, fewer
+# tries. Most clauses have none of them.
+_TELL_TALES = (
+    ("table", re.compile(r"\|")),
+    ("fence", re.compile(r"```|~~~")),
+    ("blockquote", re.compile(r">")),
+    ("hr", re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.MULTILINE)),
+    ("reference", re.compile(r"\]:")),
+    ("heading", re.compile(r"#")),
+    ("lheading", re.compile(r"[=-][ \t]*$", re.MULTILINE)),
+)
+
+
+def _block_parser_for(text: str) -> MarkdownIt:
+    """The block parser for ``text``: without the rules whose tell-tale it lacks."""
+    return _block_parser(
+        frozenset(rule for rule, tell_tale in _TELL_TALES if not tell_tale.search(text))
+    )
 
 
 @dataclass(slots=True)
@@ -123,10 +156,59 @@ def _fresh(block: Block) -> Block:
 
 @lru_cache(maxsize=TEXT_CACHE_SIZE)
 def _parse(text: str, numbered: bool, anchor_prefix: str) -> _Parsed:
+    parts = [_parse_chunk(chunk, numbered, anchor_prefix) for chunk in chunks(text)]
+    if len(parts) == 1:
+        return parts[0]
+    return _Parsed(
+        tuple(block for part in parts for block in part.blocks),
+        tuple(placeholder for part in parts for placeholder in part.placeholders),
+        tuple(term for part in parts for term in part.terms),
+    )
+
+
+@lru_cache(maxsize=CHUNK_CACHE_SIZE)
+def _parse_chunk(text: str, numbered: bool, anchor_prefix: str) -> _Parsed:
+    return parse_with(_block_parser_for(text), text, numbered, anchor_prefix)
+
+
+def parse_with(parser: MarkdownIt, text: str, numbered: bool, anchor_prefix: str) -> _Parsed:
+    """``text`` parsed in one piece by the block parser ``parser``, outside every cache
+    but that of inline contents (for the tests: :func:`_block_parser` is the full one)."""
     env: dict[str, Any] = {}
-    tokens = _block_parser().parse(text, env)
+    tokens = parser.parse(text, env)
     result = _Walker(numbered=numbered, anchor_prefix=anchor_prefix, env=env).walk(tokens)
     return _Parsed(tuple(result.blocks), tuple(result.placeholders), tuple(result.terms))
+
+
+# One or more blank lines, then a line that starts at the margin.
+_BLANK_LINES = re.compile(r"\n(?:[ \t]*\n)+(?=[^ \t\n])")
+# A list item's marker: after a blank line it would continue the list above.
+_LIST_MARKER = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$)", re.MULTILINE)
+
+
+def chunks(text: str) -> list[str]:
+    """``text`` cut where the block parse starts afresh: at blank lines followed by a
+    line at the margin that is not a list item.
+
+    There every open block has ended - a paragraph or a table ends at a blank line, a
+    list at a blank line followed by text at the margin, and lazy continuation never
+    crosses a blank line - so parsing the stretches one by one gives the blocks that
+    parsing the whole gives, in the same order (``tests/library/test_parse_chunks.py``
+    holds every template of the test matrix to that). A list item after a blank line
+    may continue the list above it, so no cut is made there; nor in a text with a
+    reference definition (``[label]: ...``), which links in every stretch may use.
+    """
+    if "]:" in text:
+        return [text]
+    pieces = []
+    start = 0
+    for blank in _BLANK_LINES.finditer(text):
+        if _LIST_MARKER.match(text, blank.end()):
+            continue
+        pieces.append(text[start : blank.start()])
+        start = blank.end()
+    pieces.append(text[start:])
+    return pieces
 
 
 class _Walker:

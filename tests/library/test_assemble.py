@@ -50,6 +50,7 @@ def _docx(data: dict[str, Any]) -> bytes:
 def _clear_caches() -> None:
     assemble._OUTCOMES.clear()
     parse._parse.cache_clear()
+    parse._parse_chunk.cache_clear()
     parse._inline_runs.cache_clear()
     docx_writer._text_run.cache_clear()
     docx_writer._complex_field.cache_clear()
