@@ -5,6 +5,10 @@ from __future__ import annotations
 import gc
 import io
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable
@@ -15,12 +19,11 @@ from typing import Any, TypeVar
 
 from lxml import etree
 
-from app import service
-from app.domain.document import Document
 from app.render.docx_writer import render_docx
 from benchlib import baselines, content
+from benchlib.drafting import draft_bytes
 from benchlib.requests import variant
-from benchlib.stats import Timing, time_calls
+from benchlib.stats import Timing
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 T = TypeVar("T")
@@ -57,12 +60,6 @@ class CaseResult:
             "paragraphs": self.paragraphs,
             "same_text_in_all_three": self.same_text,
         }
-
-
-def draft_bytes(body: bytes) -> tuple[Document, bytes]:
-    """What the API does for one request body: validate, draft, render."""
-    drafted = service.draft(request=service.parse_request_json(body))
-    return drafted.assembly.document, render_docx(drafted.assembly.document)
 
 
 def paragraph_texts(docx: bytes) -> list[str]:
@@ -124,5 +121,27 @@ def run_case(
 
 
 def inprocess_rate(bodies: list[bytes]) -> Timing:
-    """Sequential in-process drafting of ``bodies`` (the HTTP benchmark's requests)."""
-    return time_calls([partial(draft_bytes, body) for body in bodies], warmup=0)
+    """Sequential drafting of ``bodies`` (the HTTP benchmark's requests) in a fresh
+    process prepared as a server worker is (see :mod:`benchlib.reference_process`).
+
+    Raises:
+        RuntimeError: the process failed.
+    """
+    scripts = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="clausewright-reference-") as temporary:
+        path = Path(temporary) / "bodies.jsonl"
+        path.write_bytes(b"".join(body + b"\n" for body in bodies))
+        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            [str(scripts), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )}  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-m", "benchlib.reference_process", str(path)],
+            capture_output=True,
+            text=True,
+            cwd=scripts,
+            env=environment,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"the in-process reference failed:\n{result.stderr}")
+    return Timing(tuple(json.loads(result.stdout.strip().splitlines()[-1])))
