@@ -51,6 +51,13 @@ class Settings(BaseSettings):
         description="On SIGTERM, how long requests in flight may take to finish.",
     )
     cors_origins: list[str] = Field(default_factory=list, description="CORS is off when empty.")
+    recycle_connection_every: int = Field(
+        default=50,
+        ge=0,
+        le=1_000_000,
+        description="Each worker closes the keep-alive connection of every n-th response "
+        "(0: never), so that clients' connections spread over the workers.",
+    )
 
 
 @cache

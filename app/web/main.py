@@ -16,6 +16,7 @@ from app.errors import ClausewrightError
 from app.web import api, form
 from app.web.middleware import (
     BodyLimitMiddleware,
+    ConnectionRecyclingMiddleware,
     RequestContextMiddleware,
     RequestTimeoutMiddleware,
 )
@@ -130,10 +131,10 @@ def _install_operations(app: FastAPI) -> None:
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    # The last added runs first: security headers -> request id -> CORS -> timeout ->
-    # API key -> body limit -> routes. Security headers and request ids are outermost so
-    # that every response has them, errors of the other layers included; CORS wraps the
-    # timeout so a browser can read a 503.
+    # The last added runs first: connection recycling -> security headers -> request id
+    # -> CORS -> timeout -> API key -> body limit -> routes. Security headers and request
+    # ids are (nearly) outermost so that every response has them, errors of the other
+    # layers included; CORS wraps the timeout so a browser can read a 503.
     app.add_middleware(
         BodyLimitMiddleware,
         max_body_bytes=settings.max_body_bytes,
@@ -155,3 +156,5 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         )
     app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.recycle_connection_every:
+        app.add_middleware(ConnectionRecyclingMiddleware, every=settings.recycle_connection_every)

@@ -98,6 +98,47 @@ class RequestContextMiddleware:
             )
 
 
+class ConnectionRecyclingMiddleware:
+    """Closes the keep-alive connection of every ``every``-th response of this worker
+    (``Connection: close``, which uvicorn honours once the response is sent).
+
+    Workers share one listening socket and a connection stays with the worker that
+    accepted it. A client that opens its pool of keep-alive connections in a burst can
+    find them all on one worker (with two workers and eight connections, a benchmark
+    run saw 8 and 0), and the other cores then idle for as long as the pool lives.
+    Closing a connection now and then lets the client reconnect, and the new
+    connection goes to whichever worker accepts first - an idle one, since a worker
+    that is drafting is not accepting. This is what nginx's ``keepalive_requests``
+    does per connection; here the count is per worker, so that the busiest worker
+    sheds connections soonest. Clients reconnect on their own (HTTP/1.1 allows the
+    server to close after any response).
+    """
+
+    def __init__(self, app: ASGIApp, *, every: int) -> None:
+        if every < 1:
+            raise ValueError("connections are recycled every one or more responses")
+        self.app = app
+        self.every = every
+        self.count = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.count += 1
+        if self.count < self.every:
+            await self.app(scope, receive, send)
+            return
+        self.count = 0
+
+        async def closing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Connection"] = "close"
+            await send(message)
+
+        await self.app(scope, receive, closing_send)
+
+
 class RequestTimeoutMiddleware:
     """Answers 503 (problem+json, ``Retry-After``) when a request's response has not
     started within ``timeout_seconds``.
