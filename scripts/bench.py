@@ -230,6 +230,7 @@ def main() -> int:
                 clients=CLIENTS,
                 seconds=4 if arguments.quick else LOAD_SECONDS,
                 latency_requests=15 if arguments.quick else 40,
+                steady_seconds=2 if arguments.quick else 10,
             )
     targets = _targets(cases, web, grown)
     _print(machine, cases, web, grown, targets)

@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable
@@ -120,28 +119,61 @@ def run_case(
     )
 
 
-def inprocess_rate(bodies: list[bytes]) -> Timing:
-    """Sequential drafting of ``bodies`` (the HTTP benchmark's requests) in a fresh
-    process prepared as a server worker is (see :mod:`benchlib.reference_process`).
+class ReferenceProcess:
+    """The in-process reference of the HTTP benchmark: one long-lived process prepared
+    as a busy server worker is (see :mod:`benchlib.reference_process`), asked for the
+    drafting times of one set of bodies at a time.
 
-    Raises:
-        RuntimeError: the process failed.
+    Use as a context manager; the process is ended on exit.
     """
-    scripts = Path(__file__).resolve().parent.parent
-    with tempfile.TemporaryDirectory(prefix="clausewright-reference-") as temporary:
-        path = Path(temporary) / "bodies.jsonl"
-        path.write_bytes(b"".join(body + b"\n" for body in bodies))
+
+    def __init__(self, warm_up_bodies: list[bytes], folder: Path) -> None:
+        scripts = Path(__file__).resolve().parent.parent
+        self._folder = folder
+        self._turn = 0
+        warm_up = self._write(warm_up_bodies)
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [str(scripts), *filter(None, [os.environ.get("PYTHONPATH")])]
         )}  # fmt: skip
-        result = subprocess.run(
-            [sys.executable, "-m", "benchlib.reference_process", str(path)],
-            capture_output=True,
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "benchlib.reference_process", str(warm_up)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             text=True,
             cwd=scripts,
             env=environment,
-            check=False,
         )
-    if result.returncode != 0:
-        raise RuntimeError(f"the in-process reference failed:\n{result.stderr}")
-    return Timing(tuple(json.loads(result.stdout.strip().splitlines()[-1])))
+        if self._answer() != "ready":
+            raise RuntimeError("the in-process reference did not start")
+
+    def _write(self, bodies: list[bytes]) -> Path:
+        self._turn += 1
+        path = self._folder / f"reference-{self._turn}.jsonl"
+        path.write_bytes(b"".join(body + b"\n" for body in bodies))
+        return path
+
+    def _answer(self) -> str:
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the in-process reference exited ({self._process.wait()})")
+        return line.strip()
+
+    def rate(self, bodies: list[bytes]) -> Timing:
+        """Draft ``bodies`` one after another there; the time of each."""
+        assert self._process.stdin is not None
+        self._process.stdin.write(f"{self._write(bodies)}\n")
+        self._process.stdin.flush()
+        return Timing(tuple(json.loads(self._answer())))
+
+    def __enter__(self) -> ReferenceProcess:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
