@@ -95,7 +95,10 @@ def make_cases(count: int, rng: random.Random) -> list[Case]:
                 body=body,
                 seller=seller,
                 input_hash=service.input_hash(request),
-                etags={kind: entity_tag(request, kind=kind) for kind in ("docx", "html")},
+                etags={
+                    kind: entity_tag(service.input_hash(request), kind=kind)
+                    for kind in ("docx", "html")
+                },
                 docx=render_docx(drafted.assembly.document),
                 form=form_model().from_request(request.model_dump(mode="json")),
             )

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from docx import Document as new_docx
 from docx.oxml import parse_xml
-from docxtpl import (  # type: ignore[import-untyped]
+from docxtpl import (
     DocxTemplate,
     RichText,
     RichTextParagraph,
