@@ -190,7 +190,8 @@ _LIST_MARKER = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)])(?:[ \t]|$)", re.MULTILINE)
 
 def chunks(text: str) -> list[str]:
     """``text`` cut where the block parse starts afresh: at blank lines followed by a
-    line at the margin that is not a list item.
+    line at the margin that is not a list item, and between the items of a stretch
+    that is one list (:func:`_items`).
 
     There every open block has ended - a paragraph or a table ends at a blank line, a
     list at a blank line followed by text at the margin, and lazy continuation never
@@ -207,10 +208,48 @@ def chunks(text: str) -> list[str]:
     for blank in _BLANK_LINES.finditer(text):
         if _LIST_MARKER.match(text, blank.end()):
             continue
-        pieces.append(text[start : blank.start()])
+        pieces.extend(_items(text[start : blank.start()]))
         start = blank.end()
-    pieces.append(text[start:])
+    pieces.extend(_items(text[start:]))
     return pieces
+
+
+# The first line of a list item at the margin: its marker, one space, then text.
+_ITEM_START = re.compile(r"(?:[-+*]|[0-9]{1,9}[.)]) (?=[^ \n])")
+
+
+def _items(piece: str) -> list[str]:
+    """A stretch that is one list at the margin, cut before each of its items.
+
+    Only when the stretch is plainly that: every line at the margin is an item's first
+    line (a marker, one space, text), every other line that is not blank is indented
+    at least as far as the text of the item above it, and there are no tabs. Then
+    every line belongs to the item above it, each margin line ends that item and
+    starts the next (an item ends at a line indented less than its text), and parsing
+    the items one by one gives the same paragraphs at the same depths - the walker
+    takes a paragraph's level from its nesting alone, not from the list it is in or
+    the number typed. Anything else (text continuing a paragraph lazily, a line
+    indented less than its item's text, a table, a heading) leaves the stretch whole.
+    """
+    if "\t" in piece:
+        return [piece]
+    starts: list[int] = []
+    indent = 0
+    offset = 0
+    for line in piece.split("\n"):
+        if line.strip():
+            margin = len(line) - len(line.lstrip(" "))
+            item = _ITEM_START.match(line) if margin == 0 else None
+            if item is not None:
+                starts.append(offset)
+                indent = item.end()
+            elif not starts or margin < indent:
+                return [piece]
+        offset += len(line) + 1
+    if len(starts) < 2:
+        return [piece]
+    starts[0] = 0
+    return [piece[start:end] for start, end in zip(starts, [*starts[1:], len(piece)], strict=True)]
 
 
 class _Walker:

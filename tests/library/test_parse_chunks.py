@@ -50,8 +50,13 @@ def _by_chunks(text: str, numbered: bool = True, prefix: str = "c") -> object:
     [
         ("One.\n\nTwo.", ["One.", "Two."]),
         ("One.\n  \n\t\n\nTwo.", ["One.", "Two."]),
-        ("- a\n\n- b\n\nAfter.", ["- a\n\n- b", "After."]),
-        ("1. a\n\n2) b\n\n10. c", ["1. a\n\n2) b\n\n10. c"]),
+        ("- a\n\n- b\n\nAfter.", ["- a\n\n", "- b", "After."]),
+        ("1. a\n\n2) b\n\n10. c", ["1. a\n\n", "2) b\n\n", "10. c"]),
+        ("1. a\n   - x\n     more\n2. b", ["1. a\n   - x\n     more\n", "2. b"]),
+        ("\n\n1. a\n2. b", ["\n\n1. a\n", "2. b"]),
+        ("1. a\nlazy\n2. b", ["1. a\nlazy\n2. b"]),
+        ("Intro:\n1. a\n2. b", ["Intro:\n1. a\n2. b"]),
+        ("1. a\n| x |\n|---|", ["1. a\n| x |\n|---|"]),
         ("- a\n\n  still a\n\nAfter.", ["- a\n\n  still a", "After."]),
         ("Para.\n\n    indented", ["Para.\n\n    indented"]),
         ("| a | b |\n|---|---|\n| 1 | 2 |\n\nText.", ["| a | b |\n|---|---|\n| 1 | 2 |", "Text."]),
@@ -142,4 +147,40 @@ def test_generated_texts_parse_alike_whole_and_by_chunks(
     blocks: list[tuple[list[str], str]], numbered: bool
 ) -> None:
     text = "".join("\n".join(lines) + separator for lines, separator in blocks)
+    assert _by_chunks(text, numbered) == _whole(text, numbered)
+
+
+_item_conforming = st.tuples(st.sampled_from(["1. ", "2. ", "10) ", "- ", "* "]), _text).map(
+    "".join
+)
+_item_other = st.sampled_from(["1.", "- ", "1.\tTab", "+  two spaces", "---", "* * *"])
+_item_line = st.one_of(_item_conforming, _item_conforming, _item_conforming, _item_other)
+_inside_conforming = st.one_of(
+    st.tuples(st.sampled_from(["   ", "    ", "      "]), _text).map("".join),
+    st.tuples(st.sampled_from(["   - ", "   1. ", "      - ", "   2) "]), _text).map("".join),
+    st.just(""),
+)
+_inside_other = st.sampled_from(
+    [" x", "  y", "\ttab", "lazy text", "   | a | b |", "   |---|---|", "   ---", "- - -"]
+)
+_inside_line = st.one_of(_inside_conforming, _inside_conforming, _inside_conforming, _inside_other)
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    items=st.lists(
+        st.tuples(_item_line, st.lists(_inside_line, max_size=3)), min_size=1, max_size=6
+    ),
+    numbered=st.booleans(),
+)
+def test_generated_lists_parse_alike_whole_and_item_by_item(
+    items: list[tuple[str, list[str]]], numbered: bool
+) -> None:
+    text = "\n".join("\n".join([first, *inside]) for first, inside in items)
     assert _by_chunks(text, numbered) == _whole(text, numbered)
