@@ -27,7 +27,7 @@ from app.errors import NotFoundError
 from app.library.loader import ClauseMeta
 from app.render.docx_writer import render_docx
 from app.render.html import render_html
-from app.web.middleware import too_large_detail
+from app.web.middleware import past_deadline, too_large_detail
 from app.web.openapi_docs import problem_responses
 from app.web.schemas import (
     CLAUSE_EXAMPLE,
@@ -171,6 +171,13 @@ def not_modified(
     return Response(status_code=304, headers=_etag_headers(etag))
 
 
+def _too_late(request: Request) -> Response | None:
+    """A bare 503 when the request's time limit passed while it waited its turn (the
+    timeout middleware sends the client its 503 problem in place of this): a draft
+    no one will receive is not made."""
+    return Response(status_code=503) if past_deadline(request.scope) else None
+
+
 def _etag_headers(etag: str) -> dict[str, str]:
     # Drafts are confidential: no cache may store them (a client that keeps its own
     # copy revalidates it with the ETag).
@@ -200,8 +207,8 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 # worker thread would add nothing but GIL hand-offs between the loop and the thread
 # (about a millisecond a request on the benchmark machine, see README "Performance").
 # While a worker drafts, its loop reads nothing else, so a health check on the same
-# worker waits for at most the draft in progress; a request that was queued past its
-# time limit still gets its 503 (RequestTimeoutMiddleware checks at response start).
+# worker waits for at most the draft in progress; a request that waited past its time
+# limit gets its 503 (RequestTimeoutMiddleware) and is not drafted (_too_late).
 # Batches, .docx read-back and the web form stay in threads.
 @router.post(
     "/contracts/docx",
@@ -223,6 +230,8 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 async def contract_docx(body: RequestBody, request: Request) -> Response:
     if (unchanged := not_modified(request, body, kind="docx")) is not None:
         return unchanged
+    if (late := _too_late(request)) is not None:
+        return late
     drafted = service.draft(request=body)
     data = render_docx(drafted.assembly.document)
     return Response(
@@ -254,6 +263,8 @@ async def contract_docx(body: RequestBody, request: Request) -> Response:
 async def contract_html(body: RequestBody, request: Request) -> Response:
     if (unchanged := not_modified(request, body, kind="html")) is not None:
         return unchanged
+    if (late := _too_late(request)) is not None:
+        return late
     drafted = service.draft(request=body)
     return HTMLResponse(
         render_html(drafted.assembly.document),
@@ -280,6 +291,8 @@ async def contract_report(body: RequestBody, request: Request) -> Response:
     today = date.today()
     if (unchanged := not_modified(request, body, kind="report", day=today)) is not None:
         return unchanged
+    if (late := _too_late(request)) is not None:
+        return late
     drafted = service.draft(request=body, today=today)
     etag = entity_tag(drafted.input_hash, kind="report", day=today)
     return JSONResponse(reporting.report(drafted), headers=_etag_headers(etag))

@@ -139,6 +139,18 @@ class ConnectionRecyclingMiddleware:
         await self.app(scope, receive, closing_send)
 
 
+DEADLINE_KEY = "deadline"  # in the ASGI scope's "state": the event-loop time of the limit
+
+
+def past_deadline(scope: Scope) -> bool:
+    """Whether the request's time limit (set by :class:`RequestTimeoutMiddleware`) has
+    passed: its client has had, or is about to have, its 503, and nothing the app
+    still produces for it will be sent."""
+    state = scope.get("state")
+    deadline = state.get(DEADLINE_KEY) if isinstance(state, Mapping) else None
+    return deadline is not None and asyncio.get_running_loop().time() >= deadline
+
+
 class RequestTimeoutMiddleware:
     """Answers 503 (problem+json, ``Retry-After``) when a request's response has not
     started within ``timeout_seconds``.
@@ -149,7 +161,9 @@ class RequestTimeoutMiddleware:
     awaits (a queued request, a slow upload, a batch in its thread); Python cannot
     interrupt the work itself, which finishes and whose answer is dropped. When the
     timer could not run because the event loop was busy (a draft runs on it), the
-    answer that starts too late is replaced by the same 503.
+    answer that starts too late is replaced by the same 503. The deadline is in the
+    scope's state, so that a route can skip work no one will receive
+    (:func:`past_deadline`).
     """
 
     def __init__(self, app: ASGIApp, *, timeout_seconds: float) -> None:
@@ -165,6 +179,7 @@ class RequestTimeoutMiddleware:
         state = {"started": False, "timed_out": False}
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.timeout_seconds
+        scope.setdefault("state", {})[DEADLINE_KEY] = deadline
         refusal: asyncio.Task[None] | None = None
 
         def time_out() -> None:

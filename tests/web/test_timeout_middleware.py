@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from app.web.middleware import RequestTimeoutMiddleware
+from app import service
+from app.config import Settings
+from app.web.main import create_app
+from app.web.middleware import RequestTimeoutMiddleware, past_deadline
 
 LIMIT = 0.001
 
@@ -128,3 +131,74 @@ def test_other_scopes_pass_through(kind: str) -> None:
     middleware = RequestTimeoutMiddleware(app, timeout_seconds=LIMIT)
     asyncio.run(middleware({"type": kind}, _receive, send))
     assert seen == [kind]
+
+
+def test_the_deadline_is_in_the_scope_for_routes_to_see() -> None:
+    seen: list[bool] = []
+
+    async def scenario() -> None:
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            seen.append(past_deadline(scope))
+            loop = asyncio.get_running_loop()
+            busy_until = loop.time() + 2 * LIMIT
+            while loop.time() < busy_until:  # CPU work past the limit
+                pass
+            seen.append(past_deadline(scope))
+            for message in _answer(b"LATE-ANSWER"):
+                await send(message)
+
+        async def send(message: Message) -> None:
+            return None
+
+        await RequestTimeoutMiddleware(app, timeout_seconds=LIMIT)(_scope(), _receive, send)
+
+    asyncio.run(scenario())
+    assert seen == [False, True]
+
+
+def test_without_the_middleware_there_is_no_deadline() -> None:
+    async def scenario() -> bool:
+        return past_deadline(_scope())
+
+    assert asyncio.run(scenario()) is False
+
+
+@pytest.mark.parametrize("path", ["/api/v1/contracts/docx", "/api/v1/contracts/html",
+                                  "/api/v1/contracts/report"])  # fmt: skip
+def test_a_request_past_its_deadline_is_not_drafted(
+    monkeypatch: pytest.MonkeyPatch, spec_request: dict[str, Any], path: str
+) -> None:
+    def no_draft(**_: object) -> None:
+        raise AssertionError("drafted a request whose client has had its 503")
+
+    monkeypatch.setattr(service, "draft", no_draft)
+    monkeypatch.setenv("CLAUSEWRIGHT_REQUEST_TIMEOUT_SECONDS", str(LIMIT))
+    app = create_app(Settings(api_key=None, cors_origins=[]))
+    body = json.dumps(spec_request).encode()
+    sent: list[Message] = []
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+
+        async def receive() -> Message:  # the body arrives after the limit
+            busy_until = loop.time() + 2 * LIMIT
+            while loop.time() < busy_until:
+                pass
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
+            "root_path": "", "server": ("testserver", 80), "client": ("127.0.0.1", 1),
+            "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())],
+        }  # fmt: skip
+        await app(scope, receive, send)
+
+    asyncio.run(scenario())
+    assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [503]
+    problem = json.loads(b"".join(m["body"] for m in sent if m["type"] == "http.response.body"))
+    assert "0.001 seconds" in problem["detail"]
