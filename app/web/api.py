@@ -209,7 +209,7 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 # While a worker drafts, its loop reads nothing else, so a health check on the same
 # worker waits for at most the draft in progress; a request that waited past its time
 # limit gets its 503 (RequestTimeoutMiddleware) and is not drafted (_too_late).
-# Batches, .docx read-back and the web form stay in threads.
+# The web form drafts the same way; batches and .docx read-back stay in threads.
 @router.post(
     "/contracts/docx",
     tags=["contracts"],

@@ -1,7 +1,9 @@
 """The web form for legal teams: fill in, preview, explain, download.
 
-Routes stay thin: read the submitted fields, evaluate them (:mod:`app.web.form_page`,
-in a worker thread: drafting is CPU work) and shape the response. Every page works
+Routes stay thin: read the submitted fields, evaluate them (:mod:`app.web.form_page`)
+and shape the response. They draft on the worker's event loop, one draft at a time,
+as the API does (see :mod:`app.web.api`): a draft holds the GIL, and in a thread it
+would only wait for the loop's drafts and slow them. Every page works
 without JavaScript; ``static/form.js`` adds the live preview and the element panel
 on top. Pages carry a Content-Security-Policy with no inline script or style.
 
@@ -27,7 +29,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from app import service
@@ -86,30 +87,28 @@ def _page(outcome: Outcome, **extra: Any) -> HTMLResponse:
 @router.get("/", response_class=HTMLResponse)
 async def form_page() -> HTMLResponse:
     """The empty form with its defaults."""
-    return _html(await run_in_threadpool(render_page, outcome=Outcome(form_model().defaults())))
+    return _html(render_page(outcome=Outcome(form_model().defaults())))
 
 
 @router.post("/preview", response_class=HTMLResponse)
 async def preview(request: Request, fragment: Annotated[bool, Query()] = False) -> HTMLResponse:
     """The page with the agreement and its report, or with the errors placed."""
-    outcome = await run_in_threadpool(evaluate, await _values(request), preview=True)
+    outcome = evaluate(await _values(request), preview=True)
     if fragment:
-        body = await run_in_threadpool(
-            render_preview, errors=outcome.errors, preview=outcome.preview
-        )
+        body = render_preview(errors=outcome.errors, preview=outcome.preview)
         # A fragment that waits for answers is a normal state of the page, not a
         # failed request: 200, with the state in its data-status.
         return _html(body, 500 if outcome.defect else 200)
-    return await run_in_threadpool(_page, outcome)
+    return _page(outcome)
 
 
 @router.post("/draft", response_model=None)
 async def download_docx(request: Request) -> Response:
     """The agreement as a .docx attachment, or the page with the errors placed."""
-    outcome = await run_in_threadpool(evaluate, await _values(request), preview=False)
+    outcome = evaluate(await _values(request), preview=False)
     if outcome.draft is None:
-        return await run_in_threadpool(_page, outcome)
-    content = await run_in_threadpool(render_docx, outcome.draft.assembly.document)
+        return _page(outcome)
+    content = render_docx(outcome.draft.assembly.document)
     filename = service.docx_filename(outcome.draft)
     return Response(
         content,
@@ -149,10 +148,8 @@ async def load_answers(request: Request) -> HTMLResponse:
         return _load_failed(defaults, f"{name}: {error}")
     if not isinstance(data, dict):
         return _load_failed(defaults, f"{name}: the answers must be a JSON object of fields.")
-    outcome = await run_in_threadpool(_outcome_from_answers, data)
-    page = await run_in_threadpool(
-        render_page, outcome=outcome, notice=f"Answers loaded from {name}."
-    )
+    outcome = _outcome_from_answers(data)
+    page = render_page(outcome=outcome, notice=f"Answers loaded from {name}.")
     return _html(page, 500 if outcome.defect else 200)
 
 
