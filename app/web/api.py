@@ -1,8 +1,8 @@
 """The JSON API for contract systems (``/api/v1``). Thin: parse, call the service, shape.
 
-The single-document drafting routes draft on the worker's event loop, one draft at a
-time (see the note above ``contract_docx``); the batch streams from a thread. JSON
-bodies are decoded strictly (:class:`StrictJSONRoute`); every error leaves through
+The drafting routes draft on the worker's event loop, one draft at a time (see the
+note above ``contract_docx``); a batch takes turns with them, one document at a time.
+JSON bodies are decoded strictly (:class:`StrictJSONRoute`); every error leaves through
 :mod:`app.web.problems`.
 """
 
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import anyio
+import anyio.lowlevel
 from fastapi import APIRouter, Body, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.routing import APIRoute
@@ -209,7 +211,8 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 # While a worker drafts, its loop reads nothing else, so a health check on the same
 # worker waits for at most the draft in progress; a request that waited past its time
 # limit gets its 503 (RequestTimeoutMiddleware) and is not drafted (_too_late).
-# The web form drafts the same way; batches and .docx read-back stay in threads.
+# The web form drafts the same way, and a batch one document per turn (taking_turns);
+# the .docx read-back stays in a thread.
 @router.post(
     "/contracts/docx",
     tags=["contracts"],
@@ -298,6 +301,16 @@ async def contract_report(body: RequestBody, request: Request) -> Response:
     return JSONResponse(reporting.report(drafted), headers=_etag_headers(etag))
 
 
+async def taking_turns(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """The batch's zip drafted on the event loop one document per step (each step of
+    ``chunks`` drafts one), with a checkpoint after each: the worker's other requests
+    take their turn between the documents, as they do between single drafts, and a
+    client that disconnects stops the batch at the next document."""
+    for chunk in chunks:
+        yield chunk
+        await anyio.lowlevel.checkpoint()
+
+
 async def check_batch_size(request: Request, settings: SettingsDep) -> None:
     """Refuse an empty or oversized batch before its items are validated."""
     if not await request.body():
@@ -323,9 +336,9 @@ async def check_batch_size(request: Request, settings: SettingsDep) -> None:
     "with 422 and each error's path starts with the item's index (`[3].volume.quantity`). "
     "An empty batch, or one over the limit, is refused with 422 too.",
 )
-def contract_batch(body: BatchBody) -> StreamingResponse:
+async def contract_batch(body: BatchBody) -> StreamingResponse:
     return StreamingResponse(
-        batch.iter_batch_zip(body),
+        taking_turns(batch.iter_batch_zip(body)),
         media_type=ZIP_MEDIA_TYPE,
         headers={"Content-Disposition": content_disposition(batch.archive_name(body))},
     )
