@@ -173,10 +173,15 @@ def not_modified(
     return Response(status_code=304, headers=_etag_headers(etag))
 
 
-def _too_late(request: Request) -> Response | None:
-    """A bare 503 when the request's time limit passed while it waited its turn (the
-    timeout middleware sends the client its 503 problem in place of this): a draft
-    no one will receive is not made."""
+def without_drafting(
+    request: Request, body: ContractRequest, *, kind: str, day: date | None = None
+) -> Response | None:
+    """The answer when no draft is needed, else None: 304 when ``If-None-Match`` names
+    the current tag (:func:`not_modified`); a bare 503 when the request's time limit
+    passed while it waited its turn (the timeout middleware sends the client its 503
+    problem in place of this) - a draft no one will receive is not made."""
+    if (unchanged := not_modified(request, body, kind=kind, day=day)) is not None:
+        return unchanged
     return Response(status_code=503) if past_deadline(request.scope) else None
 
 
@@ -210,7 +215,7 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 # (about a millisecond a request on the benchmark machine, see README "Performance").
 # While a worker drafts, its loop reads nothing else, so a health check on the same
 # worker waits for at most the draft in progress; a request that waited past its time
-# limit gets its 503 (RequestTimeoutMiddleware) and is not drafted (_too_late).
+# limit gets its 503 (RequestTimeoutMiddleware) and is not drafted (without_drafting).
 # The web form drafts the same way, and a batch one document per turn (taking_turns);
 # the .docx read-back stays in a thread.
 @router.post(
@@ -231,10 +236,8 @@ _NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     summary="Draft the agreement as a Word document",
 )
 async def contract_docx(body: RequestBody, request: Request) -> Response:
-    if (unchanged := not_modified(request, body, kind="docx")) is not None:
-        return unchanged
-    if (late := _too_late(request)) is not None:
-        return late
+    if (answer := without_drafting(request, body, kind="docx")) is not None:
+        return answer
     drafted = service.draft(request=body)
     data = render_docx(drafted.assembly.document)
     return Response(
@@ -264,10 +267,8 @@ async def contract_docx(body: RequestBody, request: Request) -> Response:
     summary="Preview the agreement as HTML",
 )
 async def contract_html(body: RequestBody, request: Request) -> Response:
-    if (unchanged := not_modified(request, body, kind="html")) is not None:
-        return unchanged
-    if (late := _too_late(request)) is not None:
-        return late
+    if (answer := without_drafting(request, body, kind="html")) is not None:
+        return answer
     drafted = service.draft(request=body)
     return HTMLResponse(
         render_html(drafted.assembly.document),
@@ -292,10 +293,8 @@ async def contract_html(body: RequestBody, request: Request) -> Response:
 )
 async def contract_report(body: RequestBody, request: Request) -> Response:
     today = date.today()
-    if (unchanged := not_modified(request, body, kind="report", day=today)) is not None:
-        return unchanged
-    if (late := _too_late(request)) is not None:
-        return late
+    if (answer := without_drafting(request, body, kind="report", day=today)) is not None:
+        return answer
     drafted = service.draft(request=body, today=today)
     etag = entity_tag(drafted.input_hash, kind="report", day=today)
     return JSONResponse(reporting.report(drafted), headers=_etag_headers(etag))

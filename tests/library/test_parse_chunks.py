@@ -26,6 +26,13 @@ from app.errors import ClauseLibraryError
 from app.library import assemble, parse
 
 ROOT = Path(__file__).resolve().parents[2]
+GENERATED = settings(  # deterministic, no example database, no deadline on a busy machine
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 TODAY = date(2026, 12, 1)
 
 
@@ -132,13 +139,7 @@ _block = st.lists(st.one_of(_plain, _plain, _plain, _plain, _stray), min_size=1,
 _separator = st.sampled_from(["\n\n", "\n\n", "\n  \n", "\n"])
 
 
-@settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@GENERATED
 @given(
     blocks=st.lists(st.tuples(_block, _separator), min_size=1, max_size=8),
     numbered=st.booleans(),
@@ -166,13 +167,7 @@ _inside_other = st.sampled_from(
 _inside_line = st.one_of(_inside_conforming, _inside_conforming, _inside_conforming, _inside_other)
 
 
-@settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+@GENERATED
 @given(
     items=st.lists(
         st.tuples(_item_line, st.lists(_inside_line, max_size=3)), min_size=1, max_size=6

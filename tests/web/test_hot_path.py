@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 import anyio.lowlevel
 import pytest
+from asgi_calls import http_scope
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -68,16 +69,6 @@ def test_a_batch_lets_other_requests_through_between_its_documents(
     batch = json.dumps([{**spec_request, "draft_number": n} for n in range(1, 9)]).encode()
     events: list[str] = []
 
-    def scope(method: str, path: str, body: bytes) -> dict[str, Any]:
-        return {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-            "query_string": b"", "root_path": "", "server": ("testserver", 80),
-            "client": ("127.0.0.1", 1),
-            "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode())],
-        }  # fmt: skip
-
     def receiver(body: bytes) -> Any:
         sent = False
 
@@ -100,11 +91,11 @@ def test_a_batch_lets_other_requests_through_between_its_documents(
 
     async def scenario() -> None:
         async with anyio.create_task_group() as group:
-            group.start_soon(app, scope("POST", "/api/v1/contracts/batch", batch),
+            group.start_soon(app, http_scope("POST", "/api/v1/contracts/batch", batch),
                              receiver(batch), batch_send)  # fmt: skip
             while "document" not in events:
                 await anyio.lowlevel.checkpoint()
-            await app(scope("GET", "/healthz", b""), receiver(b""), health_send)
+            await app(http_scope("GET", "/healthz"), receiver(b""), health_send)
             while events.count("document") < 9:  # eight documents, then the manifest
                 await anyio.lowlevel.checkpoint()
             group.cancel_scope.cancel()

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import pytest
+from asgi_calls import http_scope, keep_the_loop_busy
 from starlette.types import Message, Receive, Scope, Send
 
 from app import service
@@ -75,15 +76,11 @@ def test_an_answer_starting_after_a_busy_loop_is_replaced_by_the_503() -> None:
     sent: list[Message] = []
 
     async def scenario() -> None:
-        loop = asyncio.get_running_loop()
-
         async def send(message: Message) -> None:
             sent.append(message)
 
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
-            busy_until = loop.time() + 2 * LIMIT
-            while loop.time() < busy_until:  # CPU work on the loop: no timer can run
-                pass
+            keep_the_loop_busy(2 * LIMIT)
             for message in _answer(b"LATE-ANSWER"):
                 await send(message)
 
@@ -139,10 +136,7 @@ def test_the_deadline_is_in_the_scope_for_routes_to_see() -> None:
     async def scenario() -> None:
         async def app(scope: Scope, receive: Receive, send: Send) -> None:
             seen.append(past_deadline(scope))
-            loop = asyncio.get_running_loop()
-            busy_until = loop.time() + 2 * LIMIT
-            while loop.time() < busy_until:  # CPU work past the limit
-                pass
+            keep_the_loop_busy(2 * LIMIT)
             seen.append(past_deadline(scope))
             for message in _answer(b"LATE-ANSWER"):
                 await send(message)
@@ -178,25 +172,14 @@ def test_a_request_past_its_deadline_is_not_drafted(
     sent: list[Message] = []
 
     async def scenario() -> None:
-        loop = asyncio.get_running_loop()
-
         async def receive() -> Message:  # the body arrives after the limit
-            busy_until = loop.time() + 2 * LIMIT
-            while loop.time() < busy_until:
-                pass
+            keep_the_loop_busy(2 * LIMIT)
             return {"type": "http.request", "body": body, "more_body": False}
 
         async def send(message: Message) -> None:
             sent.append(message)
 
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-            "root_path": "", "server": ("testserver", 80), "client": ("127.0.0.1", 1),
-            "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode())],
-        }  # fmt: skip
-        await app(scope, receive, send)
+        await app(http_scope("POST", path, body), receive, send)
 
     asyncio.run(scenario())
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [503]
